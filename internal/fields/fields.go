@@ -1,0 +1,129 @@
+// Package fields holds the attribute names of the otelcol-pan record
+// (DESIGN.md §3). The receiver writes them and the processor and exporter read
+// them, so they live in one place: a rename here is a rename everywhere.
+package fields
+
+// Event names of the two kinds of Envoy access-log entry.
+const (
+	EventHTTP = "envoy.access_log.http"
+	EventTCP  = "envoy.access_log.tcp"
+)
+
+// Resource attributes, set once per ALS stream from the node identifier.
+const (
+	EnvoyNodeID          = "envoy.node.id"
+	EnvoyAccessLogName   = "envoy.access_log.name"
+	IstioProxyType       = "istio.proxy.type"
+	K8sPodName           = "k8s.pod.name"
+	K8sNamespaceName     = "k8s.namespace.name"
+	K8sPodIP             = "k8s.pod.ip"
+	K8sNodeName          = "k8s.node.name"
+	K8sClusterName       = "k8s.cluster.name"
+	ServiceName          = "service.name"
+	ServiceVersion       = "service.version"
+	IstioMeshID          = "istio.mesh.id"
+	IstioAppContainers   = "istio.app_containers"
+	IstioWorkloadName    = "istio.workload.name"
+	CloudRegion          = "cloud.region"
+	CloudAvailZone       = "cloud.availability_zone"
+	K8sDeploymentName    = "k8s.deployment.name"
+	K8sStatefulSetName   = "k8s.statefulset.name"
+	K8sDaemonSetName     = "k8s.daemonset.name"
+	K8sReplicaSetName    = "k8s.replicaset.name"
+	K8sJobName           = "k8s.job.name"
+	K8sCronJobName       = "k8s.cronjob.name"
+	IstioCanonicalSvc    = "istio.canonical_service"
+	IstioCanonicalRev    = "istio.canonical_revision"
+)
+
+// Record attributes: the request and the connection.
+const (
+	HTTPRequestMethod      = "http.request.method"
+	URLScheme              = "url.scheme"
+	URLPath                = "url.path"
+	URLQuery               = "url.query"
+	ServerAddress          = "server.address"
+	ServerPort             = "server.port"
+	UserAgentOriginal      = "user_agent.original"
+	HTTPRequestHeaderXFF   = "http.request.header.x-forwarded-for"
+	HTTPRequestHeaderReqID = "http.request.header.x-request-id"
+	HTTPRequestHeaderPfx   = "http.request.header."
+	HTTPResponseHeaderPfx  = "http.response.header."
+	HTTPResponseStatusCode = "http.response.status_code"
+	HTTPRequestBodySize    = "http.request.body.size"
+	HTTPResponseBodySize   = "http.response.body.size"
+	NetworkProtocolName    = "network.protocol.name"
+	NetworkProtocolVersion = "network.protocol.version"
+	NetworkTransport       = "network.transport"
+	SourceAddress          = "source.address"
+	SourcePort             = "source.port"
+	DestinationAddress     = "destination.address"
+	DestinationPort        = "destination.port"
+)
+
+// Record attributes: Envoy's own facts.
+const (
+	EnvoyUpstreamAddress          = "envoy.upstream.address"
+	EnvoyUpstreamPort             = "envoy.upstream.port"
+	EnvoyUpstreamCluster          = "envoy.upstream.cluster"
+	EnvoyRouteName                = "envoy.route.name"
+	EnvoyResponseFlags            = "envoy.response_flags"
+	EnvoyResponseCodeDetails      = "envoy.response.code_details"
+	EnvoyConnTerminationDetails   = "envoy.connection.termination_details"
+	EnvoyUpstreamTransportFailure = "envoy.upstream.transport_failure_reason"
+	EnvoyDurationMs               = "envoy.duration_ms"
+	EnvoyTCPReceivedBytes         = "envoy.tcp.received_bytes"
+	EnvoyTCPSentBytes             = "envoy.tcp.sent_bytes"
+)
+
+// Record attributes: TLS.
+const (
+	TLSEstablished     = "tls.established"
+	TLSProtocolVersion = "tls.protocol.version"
+	TLSCipher          = "tls.cipher"
+	TLSServerName      = "tls.server.name"
+	TLSClientSubject   = "tls.client.subject"
+	EnvoyTLSPeerURISAN = "envoy.tls.peer.uri_sans"
+)
+
+// Record attributes: mesh identity and the security verdict.
+const (
+	IstioDirection = "istio.direction"
+	IstioMTLS      = "istio.mtls"
+
+	IstioSourcePrefix      = "istio.source."
+	IstioDestinationPrefix = "istio.destination."
+	// Suffixes under IstioSourcePrefix / IstioDestinationPrefix.
+	PeerWorkload         = "workload"
+	PeerNamespace        = "namespace"
+	PeerPrincipal        = "principal"
+	PeerApp              = "app"
+	PeerVersion          = "version"
+	PeerCanonicalService = "canonical_service"
+	PeerCluster          = "cluster"
+
+	PanAction           = "pan.action"
+	PanRule             = "pan.rule"
+	PanSessionEndReason = "pan.session_end_reason"
+	PanEgress           = "pan.egress"
+	PanPrefix           = "pan.prefix"
+)
+
+// Source and destination identity attribute names, spelled out so that the
+// hot path never concatenates strings.
+const (
+	IstioSourceWorkload              = IstioSourcePrefix + PeerWorkload
+	IstioSourceNamespace             = IstioSourcePrefix + PeerNamespace
+	IstioSourcePrincipal             = IstioSourcePrefix + PeerPrincipal
+	IstioSourceApp                   = IstioSourcePrefix + PeerApp
+	IstioSourceVersion               = IstioSourcePrefix + PeerVersion
+	IstioSourceCanonicalService      = IstioSourcePrefix + PeerCanonicalService
+	IstioSourceCluster               = IstioSourcePrefix + PeerCluster
+	IstioDestinationWorkload         = IstioDestinationPrefix + PeerWorkload
+	IstioDestinationNamespace        = IstioDestinationPrefix + PeerNamespace
+	IstioDestinationPrincipal        = IstioDestinationPrefix + PeerPrincipal
+	IstioDestinationApp              = IstioDestinationPrefix + PeerApp
+	IstioDestinationVersion          = IstioDestinationPrefix + PeerVersion
+	IstioDestinationCanonicalService = IstioDestinationPrefix + PeerCanonicalService
+	IstioDestinationCluster          = IstioDestinationPrefix + PeerCluster
+)

@@ -1,0 +1,5 @@
+// Package paprefix stamps every log record with the operator's Palo Alto
+// Networks search prefix in the pan.prefix attribute.
+package paprefix // import "github.com/otelcol-pan/otelcol-pan/processor/paprefix"
+
+//go:generate go tool -modfile=../../tools/go.mod mdatagen metadata.yaml

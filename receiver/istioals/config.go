@@ -1,0 +1,65 @@
+package istioals // import "github.com/otelcol-pan/otelcol-pan/receiver/istioals"
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"go.opentelemetry.io/collector/config/configgrpc"
+	"go.opentelemetry.io/collector/confmap"
+)
+
+// Config is the istioals receiver's configuration: the stock gRPC server
+// settings (endpoint, tls, keepalive, auth, max_recv_msg_size_mib,
+// max_concurrent_streams, …) plus what is particular to Envoy's ALS.
+type Config struct {
+	configgrpc.ServerConfig `mapstructure:",squash"`
+
+	// AllowedPrincipals lists the SPIFFE IDs (URI SANs of the client
+	// certificate) allowed to stream; empty allows every client that the
+	// transport accepted. Requires tls with client_ca_file.
+	AllowedPrincipals []string `mapstructure:"allowed_principals"`
+
+	// ConsumerRetry bounds how long a stream waits, retrying, when the next
+	// consumer refuses a batch with a retryable error (for example the
+	// memory_limiter). While it waits Envoy buffers: backpressure instead of
+	// loss. When it expires the batch is counted as refused.
+	ConsumerRetry time.Duration `mapstructure:"consumer_retry"`
+
+	// ShutdownTimeout bounds the graceful stop: Envoy's streams never end on
+	// their own, so after this the server closes them.
+	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+var _ confmap.Validator = (*Config)(nil)
+
+// Validate checks the configuration and names the offending YAML key.
+func (cfg *Config) Validate() error {
+	var errs error
+	if cfg.NetAddr.Endpoint == "" {
+		errs = errors.Join(errs, errors.New("endpoint: must not be empty"))
+	}
+	if cfg.ConsumerRetry < 0 {
+		errs = errors.Join(errs, errors.New("consumer_retry: must not be negative"))
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		errs = errors.Join(errs, errors.New("shutdown_timeout: must be positive"))
+	}
+	for i, p := range cfg.AllowedPrincipals {
+		u, err := url.Parse(p)
+		if err != nil || u.Scheme != "spiffe" || u.Host == "" {
+			errs = errors.Join(errs, fmt.Errorf("allowed_principals[%d]: %q is not a SPIFFE ID (spiffe://trust-domain/path)", i, p))
+		}
+	}
+	if len(cfg.AllowedPrincipals) > 0 {
+		tls := cfg.TLS.Get()
+		if tls == nil || tls.ClientCAFile == "" {
+			errs = errors.Join(errs, errors.New("allowed_principals: needs tls with client_ca_file, so that clients present a certificate"))
+		}
+	}
+	return errs
+}

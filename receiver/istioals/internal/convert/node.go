@@ -1,0 +1,205 @@
+package convert
+
+import (
+	"strings"
+
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/fields"
+)
+
+// Local is the identity of the proxy that sent the stream, taken once from
+// the node metadata. It fills whichever side of a record is local.
+type Local struct {
+	Workload         string
+	Namespace        string
+	App              string
+	Version          string
+	CanonicalService string
+	Cluster          string
+}
+
+// Node holds what a stream's identifier says about its proxy: the resource
+// attributes, built once per stream, and the local identity.
+type Node struct {
+	Resource pcommon.Map
+	Local    Local
+}
+
+// NewNode reads an Envoy node in either metadata style: current Istio sends
+// NAME, NAMESPACE, INSTANCE_IPS, LABELS, WORKLOAD_NAME, OWNER, CLUSTER_ID;
+// Istio before 1.3 sent POD_NAME, ISTIO_META_INSTANCE_IPS and the pod labels
+// at the top level of the metadata. The node id ("sidecar~IP~pod.ns~ns.svc…")
+// fills what the metadata lacks. A nil node gives an empty resource.
+func NewNode(node *corev3.Node, logName string) Node {
+	n := Node{Resource: pcommon.NewMap()}
+	res := n.Resource
+	putStr(res, fields.EnvoyAccessLogName, logName)
+	if node == nil {
+		return n
+	}
+	md := node.GetMetadata().GetFields()
+	putStr(res, fields.EnvoyNodeID, node.GetId())
+
+	idType, idIP, idPod, idNS := splitNodeID(node.GetId())
+	putStr(res, fields.IstioProxyType, idType)
+
+	pod := first(str(md, "NAME"), str(md, "POD_NAME"), idPod)
+	ns := first(str(md, "NAMESPACE"), idNS, str(md, "CONFIG_NAMESPACE"))
+	putStr(res, fields.K8sPodName, pod)
+	putStr(res, fields.K8sNamespaceName, ns)
+	ips := first(str(md, "INSTANCE_IPS"), str(md, "ISTIO_META_INSTANCE_IPS"))
+	if i := strings.IndexByte(ips, ','); i >= 0 {
+		ips = ips[:i]
+	}
+	putStr(res, fields.K8sPodIP, first(ips, idIP))
+	putStr(res, fields.K8sNodeName, str(md, "NODE_NAME"))
+	cluster := str(md, "CLUSTER_ID")
+	putStr(res, fields.K8sClusterName, cluster)
+	putStr(res, fields.IstioMeshID, str(md, "MESH_ID"))
+	putStr(res, fields.IstioAppContainers, str(md, "APP_CONTAINERS"))
+	if loc := node.GetLocality(); loc != nil {
+		putStr(res, fields.CloudRegion, loc.GetRegion())
+		putStr(res, fields.CloudAvailZone, loc.GetZone())
+	}
+
+	// Labels: the LABELS struct in the current style, the top level in the old.
+	labels := md
+	if l := md["LABELS"].GetStructValue(); l != nil {
+		labels = l.GetFields()
+	}
+	app := first(str(labels, "app.kubernetes.io/name"), str(labels, "app"))
+	version := first(str(labels, "app.kubernetes.io/version"), str(labels, "version"))
+	canonical := first(str(labels, "service.istio.io/canonical-name"), app)
+	revision := first(str(labels, "service.istio.io/canonical-revision"), version)
+	putStr(res, fields.ServiceName, canonical)
+	putStr(res, fields.ServiceVersion, revision)
+
+	workload := str(md, "WORKLOAD_NAME")
+	if kindAttr, name := ownerWorkload(str(md, "OWNER")); kindAttr != "" {
+		putStr(res, kindAttr, name)
+		if workload == "" {
+			workload = name
+		}
+	}
+	if workload == "" {
+		workload = workloadFromPod(pod, str(labels, "pod-template-hash"))
+	}
+	putStr(res, fields.IstioWorkloadName, workload)
+
+	n.Local = Local{
+		Workload:         workload,
+		Namespace:        ns,
+		App:              app,
+		Version:          version,
+		CanonicalService: canonical,
+		Cluster:          cluster,
+	}
+	return n
+}
+
+// splitNodeID splits Istio's node id "type~ip~pod.namespace~namespace.svc.domain".
+func splitNodeID(id string) (typ, ip, pod, ns string) {
+	parts := strings.SplitN(id, "~", 4)
+	if len(parts) != 4 {
+		return "", "", "", ""
+	}
+	typ, ip = parts[0], parts[1]
+	if i := strings.LastIndexByte(parts[2], '.'); i > 0 {
+		pod, ns = parts[2][:i], parts[2][i+1:]
+	} else {
+		pod = parts[2]
+	}
+	return typ, ip, pod, ns
+}
+
+// ownerWorkload reads OWNER ("kubernetes://apis/apps/v1/namespaces/ns/deployments/name")
+// into the semantic-convention attribute for that kind and the owner's name.
+func ownerWorkload(owner string) (attr, name string) {
+	const marker = "/namespaces/"
+	i := strings.Index(owner, marker)
+	if i < 0 {
+		return "", ""
+	}
+	rest := strings.Split(owner[i+len(marker):], "/") // ns, kind, name
+	if len(rest) != 3 || rest[2] == "" {
+		return "", ""
+	}
+	switch rest[1] {
+	case "deployments":
+		attr = fields.K8sDeploymentName
+	case "statefulsets":
+		attr = fields.K8sStatefulSetName
+	case "daemonsets":
+		attr = fields.K8sDaemonSetName
+	case "replicasets":
+		attr = fields.K8sReplicaSetName
+	case "jobs":
+		attr = fields.K8sJobName
+	case "cronjobs":
+		attr = fields.K8sCronJobName
+	default:
+		return "", ""
+	}
+	return attr, rest[2]
+}
+
+// workloadFromPod derives a Deployment's name from its pod's name, for old
+// proxies that send no WORKLOAD_NAME or OWNER: a Deployment pod is named
+// "<deployment>-<replicaset hash>-<suffix>", both generated parts drawn from
+// Kubernetes' safe alphabet. The pod-template-hash label is tried first;
+// older clusters encoded it differently from the name, hence the shape check.
+func workloadFromPod(pod, templateHash string) string {
+	if pod == "" {
+		return ""
+	}
+	if templateHash != "" {
+		if i := strings.Index(pod, "-"+templateHash+"-"); i > 0 {
+			return pod[:i]
+		}
+	}
+	last := strings.LastIndexByte(pod, '-')
+	if last <= 0 || !isSafeName(pod[last+1:], 5, 5) {
+		return ""
+	}
+	prev := strings.LastIndexByte(pod[:last], '-')
+	if prev <= 0 || !isSafeName(pod[prev+1:last], 6, 10) {
+		return ""
+	}
+	return pod[:prev]
+}
+
+// isSafeName reports whether s is n..m characters of the alphabet that
+// Kubernetes uses for generated names (no vowels, no 0/1/3).
+func isSafeName(s string, n, m int) bool {
+	if len(s) < n || len(s) > m {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !strings.ContainsRune("bcdfghjklmnpqrstvwxz2456789", rune(s[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+func str(m map[string]*structpb.Value, key string) string {
+	return m[key].GetStringValue()
+}
+
+func first(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func putStr(m pcommon.Map, key, val string) {
+	if val != "" {
+		m.PutStr(key, val)
+	}
+}

@@ -1,0 +1,258 @@
+package istioals // import "github.com/otelcol-pan/otelcol-pan/receiver/istioals"
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"slices"
+	"sync"
+	"time"
+
+	accesslogv3 "github.com/envoyproxy/go-control-plane/envoy/service/accesslog/v3"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/receiverhelper"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/peer"
+	"google.golang.org/grpc/status"
+
+	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/convert"
+	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/metadata"
+)
+
+const transport = "grpc"
+
+var (
+	attrHTTP = metric.WithAttributeSet(attribute.NewSet(attribute.String("entry_type", "http")))
+	attrTCP  = metric.WithAttributeSet(attribute.NewSet(attribute.String("entry_type", "tcp")))
+)
+
+type alsReceiver struct {
+	accesslogv3.UnimplementedAccessLogServiceServer
+
+	cfg       *Config
+	set       receiver.Settings
+	next      consumer.Logs
+	obsrecv   *receiverhelper.ObsReport
+	telemetry *metadata.TelemetryBuilder
+
+	mu       sync.Mutex
+	server   *grpc.Server
+	serveErr chan struct{}
+	// stopping is closed at shutdown so that streams waiting to retry a
+	// refused batch give up at once instead of holding the shutdown.
+	stopping chan struct{}
+}
+
+func newReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*alsReceiver, error) {
+	obsrecv, err := receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{
+		ReceiverID:             set.ID,
+		Transport:              transport,
+		ReceiverCreateSettings: set,
+	})
+	if err != nil {
+		return nil, err
+	}
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	return &alsReceiver{
+		cfg:       cfg,
+		set:       set,
+		next:      next,
+		obsrecv:   obsrecv,
+		telemetry: tb,
+		stopping:  make(chan struct{}),
+	}, nil
+}
+
+// Start listens on the endpoint and serves Envoy's AccessLogService.
+func (r *alsReceiver) Start(ctx context.Context, host component.Host) error {
+	srv, err := r.cfg.ToServer(ctx, host.GetExtensions(), r.set.TelemetrySettings)
+	if err != nil {
+		return err
+	}
+	ln, err := r.cfg.NetAddr.Listen(ctx)
+	if err != nil {
+		return err
+	}
+	accesslogv3.RegisterAccessLogServiceServer(srv, r)
+	r.mu.Lock()
+	r.server = srv
+	r.serveErr = make(chan struct{})
+	r.mu.Unlock()
+	r.set.Logger.Info("Envoy ALS server listening", zap.String("endpoint", ln.Addr().String()))
+	go func() {
+		defer close(r.serveErr)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, grpc.ErrServerStopped) && !errors.Is(err, net.ErrClosed) {
+			componentstatus.ReportStatus(host, componentstatus.NewFatalErrorEvent(err))
+		}
+	}()
+	return nil
+}
+
+// Shutdown stops accepting streams and lets the open ones finish their
+// current message; Envoy's streams never end by themselves, so after
+// shutdown_timeout (or the context's deadline) the rest are closed.
+func (r *alsReceiver) Shutdown(ctx context.Context) error {
+	r.mu.Lock()
+	srv := r.server
+	done := r.serveErr
+	r.server = nil
+	r.mu.Unlock()
+	select {
+	case <-r.stopping:
+	default:
+		close(r.stopping)
+	}
+	if srv != nil {
+		stopped := make(chan struct{})
+		go func() {
+			srv.GracefulStop()
+			close(stopped)
+		}()
+		timer := time.NewTimer(r.cfg.ShutdownTimeout)
+		defer timer.Stop()
+		select {
+		case <-stopped:
+		case <-timer.C:
+			srv.Stop()
+		case <-ctx.Done():
+			srv.Stop()
+		}
+		<-stopped
+		<-done
+	}
+	r.telemetry.Shutdown()
+	return nil
+}
+
+// StreamAccessLogs handles one Envoy ALS stream. Envoy sends the identifier
+// (its node and log name) only on the first message of a stream, so it is
+// turned into the resource once and reused for every later message.
+func (r *alsReceiver) StreamAccessLogs(stream accesslogv3.AccessLogService_StreamAccessLogsServer) error {
+	ctx := stream.Context()
+	if err := r.checkPrincipal(ctx); err != nil {
+		r.telemetry.ReceiverIstioalsStreamsRefused.Add(ctx, 1)
+		return err
+	}
+	r.telemetry.ReceiverIstioalsStreamsOpen.Add(ctx, 1)
+	defer r.telemetry.ReceiverIstioalsStreamsOpen.Add(context.WithoutCancel(ctx), -1)
+
+	var node convert.Node
+	haveNode := false
+	for {
+		msg, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return stream.SendAndClose(&accesslogv3.StreamAccessLogsResponse{})
+		}
+		if err != nil {
+			return err
+		}
+		if id := msg.GetIdentifier(); id != nil {
+			node = convert.NewNode(id.GetNode(), id.GetLogName())
+			haveNode = true
+		} else if !haveNode {
+			r.set.Logger.Debug("ALS stream started without an identifier; records carry no workload")
+			node = convert.NewNode(nil, "")
+			haveNode = true
+		}
+		logs, n, opt := r.convert(msg, &node)
+		if n == 0 {
+			continue
+		}
+		r.telemetry.ReceiverIstioalsEntriesReceived.Add(ctx, int64(n), opt)
+		r.consume(ctx, logs, n, opt)
+	}
+}
+
+func (r *alsReceiver) convert(msg *accesslogv3.StreamAccessLogsMessage, node *convert.Node) (plog.Logs, int, metric.AddOption) {
+	logs := plog.NewLogs()
+	rl := logs.ResourceLogs().AppendEmpty()
+	node.Resource.CopyTo(rl.Resource().Attributes())
+	sl := rl.ScopeLogs().AppendEmpty()
+	sl.Scope().SetName(metadata.ScopeName)
+	sl.Scope().SetVersion(r.set.BuildInfo.Version)
+	now := pcommon.NewTimestampFromTime(time.Now())
+	lrs := sl.LogRecords()
+	switch {
+	case msg.GetHttpLogs() != nil:
+		convert.HTTP(msg.GetHttpLogs().GetLogEntry(), &node.Local, now, lrs)
+		return logs, lrs.Len(), attrHTTP
+	case msg.GetTcpLogs() != nil:
+		convert.TCP(msg.GetTcpLogs().GetLogEntry(), &node.Local, now, lrs)
+		return logs, lrs.Len(), attrTCP
+	}
+	return logs, 0, nil
+}
+
+// consume hands one message's records to the pipeline. A retryable refusal
+// (the memory_limiter, a full queue) is retried with backoff for up to
+// consumer_retry while the stream waits, which pushes back on Envoy instead
+// of dropping; a permanent refusal, or one that outlasts the retries, is
+// counted and logged, and the stream goes on.
+func (r *alsReceiver) consume(ctx context.Context, logs plog.Logs, n int, opt metric.AddOption) {
+	deadline := time.Now().Add(r.cfg.ConsumerRetry)
+	backoff := 10 * time.Millisecond
+	for {
+		opCtx := r.obsrecv.StartLogsOp(ctx)
+		err := r.next.ConsumeLogs(opCtx, logs)
+		r.obsrecv.EndLogsOp(opCtx, metadata.Type.String(), n, err)
+		if err == nil {
+			r.telemetry.ReceiverIstioalsEntriesConverted.Add(ctx, int64(n), opt)
+			return
+		}
+		if consumererror.IsPermanent(err) || time.Now().Add(backoff).After(deadline) {
+			r.telemetry.ReceiverIstioalsEntriesRefused.Add(ctx, int64(n), opt)
+			r.set.Logger.Warn("next consumer refused ALS entries; they are dropped",
+				zap.Int("entries", n), zap.Bool("permanent", consumererror.IsPermanent(err)), zap.Error(err))
+			return
+		}
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			r.telemetry.ReceiverIstioalsEntriesRefused.Add(context.WithoutCancel(ctx), int64(n), opt)
+			return
+		case <-r.stopping:
+			r.telemetry.ReceiverIstioalsEntriesRefused.Add(context.WithoutCancel(ctx), int64(n), opt)
+			r.set.Logger.Warn("shutting down while the next consumer refuses ALS entries; they are dropped", zap.Int("entries", n), zap.Error(err))
+			return
+		}
+		backoff = min(backoff*2, time.Second)
+	}
+}
+
+// checkPrincipal refuses a stream whose client certificate carries none of
+// allowed_principals among its URI SANs.
+func (r *alsReceiver) checkPrincipal(ctx context.Context) error {
+	if len(r.cfg.AllowedPrincipals) == 0 {
+		return nil
+	}
+	p, ok := peer.FromContext(ctx)
+	if !ok {
+		return status.Error(codes.PermissionDenied, "istioals: no peer information")
+	}
+	info, ok := p.AuthInfo.(credentials.TLSInfo)
+	if !ok || len(info.State.PeerCertificates) == 0 {
+		return status.Error(codes.PermissionDenied, "istioals: a client certificate is required")
+	}
+	for _, u := range info.State.PeerCertificates[0].URIs {
+		if slices.Contains(r.cfg.AllowedPrincipals, u.String()) {
+			return nil
+		}
+	}
+	r.set.Logger.Warn("refused an ALS stream from a principal not in allowed_principals", zap.String("peer", p.Addr.String()))
+	return status.Error(codes.PermissionDenied, "istioals: client principal is not allowed")
+}
