@@ -26,6 +26,7 @@ build: $(BIN) $(ALSGEN)
 $(BIN): $(SOURCES)
 	$(TOOL) builder --config builder-config.yaml --skip-compilation
 	rm -f $(DIST_DIR)/main_others.go
+	gofmt -w $(DIST_DIR)
 	cd $(DIST_DIR) && $(GO) build -trimpath -ldflags="-s -w" -o ../../$(BIN) .
 
 $(ALSGEN): $(shell find cmd/alsgen internal -name '*.go' -not -name '*_test.go') go.mod go.sum

@@ -22,7 +22,7 @@ type record struct {
 	transport, protoName, protoVersion                   pcommon.Value
 
 	method, scheme, path, query, host, hostPort, userAgent, xff, requestID pcommon.Value
-	status, reqSize, respSize, tcpRecv, tcpSent, durationMs               pcommon.Value
+	status, reqSize, respSize, tcpRecv, tcpSent, durationMs                pcommon.Value
 
 	flags, codeDetails, termDetails, cluster, route pcommon.Value
 	tlsEstablished, tlsVersion, tlsCipher, tlsSNI   pcommon.Value

@@ -48,6 +48,7 @@ type alsReceiver struct {
 	telemetry *metadata.TelemetryBuilder
 
 	mu       sync.Mutex
+	addr     net.Addr // where the server listens, once started
 	server   *grpc.Server
 	serveErr chan struct{}
 	// stopping is closed at shutdown so that streams waiting to retry a
@@ -91,6 +92,7 @@ func (r *alsReceiver) Start(ctx context.Context, host component.Host) error {
 	accesslogv3.RegisterAccessLogServiceServer(srv, r)
 	r.mu.Lock()
 	r.server = srv
+	r.addr = ln.Addr()
 	r.serveErr = make(chan struct{})
 	r.mu.Unlock()
 	r.set.Logger.Info("Envoy ALS server listening", zap.String("endpoint", ln.Addr().String()))

@@ -1,0 +1,178 @@
+// Package alsgen produces Envoy ALS v3 traffic: synthetic Istio access-log
+// entries shaped like a real mesh's, and a real gRPC client that streams them
+// (or replayed captures) to an ALS server. cmd/alsgen, the end-to-end tests
+// and the benchmark all use it.
+package alsgen
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	datav3 "github.com/envoyproxy/go-control-plane/envoy/data/accesslog/v3"
+	accesslogv3 "github.com/envoyproxy/go-control-plane/envoy/service/accesslog/v3"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/structpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+	"google.golang.org/protobuf/types/known/wrapperspb"
+)
+
+// Workload is one synthetic sidecar: the proxy whose stream the entries ride.
+type Workload struct {
+	Namespace string
+	Name      string // the Deployment
+	Index     int    // distinguishes pods and addresses
+}
+
+// PodName is the Deployment pod's name, "<name>-<hash>-<suffix>".
+func (w Workload) PodName() string {
+	return fmt.Sprintf("%s-7c9f8d6b5-x%04d", w.Name, w.Index%10000)
+}
+
+// IP is the pod's address.
+func (w Workload) IP() string {
+	return fmt.Sprintf("10.%d.%d.%d", 40+w.Index/65536%200, w.Index/256%256, w.Index%256)
+}
+
+// Identifier is what a current Istio sidecar sends first on a stream.
+func (w Workload) Identifier() *accesslogv3.StreamAccessLogsMessage_Identifier {
+	labels, _ := structpb.NewStruct(map[string]any{
+		"app":                                 w.Name,
+		"version":                             "v1",
+		"service.istio.io/canonical-name":     w.Name,
+		"service.istio.io/canonical-revision": "v1",
+		"pod-template-hash":                   "7c9f8d6b5",
+	})
+	md, _ := structpb.NewStruct(map[string]any{
+		"NAME":            w.PodName(),
+		"NAMESPACE":       w.Namespace,
+		"INSTANCE_IPS":    w.IP(),
+		"WORKLOAD_NAME":   w.Name,
+		"OWNER":           "kubernetes://apis/apps/v1/namespaces/" + w.Namespace + "/deployments/" + w.Name,
+		"CLUSTER_ID":      "Kubernetes",
+		"MESH_ID":         "cluster.local",
+		"APP_CONTAINERS":  w.Name,
+		"NODE_NAME":       "node-" + strconv.Itoa(w.Index%3),
+		"SERVICE_ACCOUNT": w.Name,
+	})
+	md.Fields["LABELS"] = structpb.NewStructValue(labels)
+	return &accesslogv3.StreamAccessLogsMessage_Identifier{
+		Node: &corev3.Node{
+			Id:       "sidecar~" + w.IP() + "~" + w.PodName() + "." + w.Namespace + "~" + w.Namespace + ".svc.cluster.local",
+			Cluster:  w.Name + "." + w.Namespace,
+			Metadata: md,
+			Locality: &corev3.Locality{Region: "us-central1", Zone: "us-central1-a"},
+		},
+		LogName: "otelcol-pan-als",
+	}
+}
+
+// Principal is the workload's SPIFFE ID.
+func (w Workload) Principal() string {
+	return "spiffe://cluster.local/ns/" + w.Namespace + "/sa/" + w.Name
+}
+
+func sockAddr(ip string, port uint32) *corev3.Address {
+	return &corev3.Address{Address: &corev3.Address_SocketAddress{SocketAddress: &corev3.SocketAddress{
+		Address: ip, PortSpecifier: &corev3.SocketAddress_PortValue{PortValue: port},
+	}}}
+}
+
+// HTTPEntry is an outbound mTLS request from w to the service "reviews" in
+// the same namespace, i numbering it.
+func HTTPEntry(w Workload, i int, start time.Time) *datav3.HTTPAccessLogEntry {
+	dstIP := fmt.Sprintf("10.96.%d.%d", i/256%256, i%256)
+	return &datav3.HTTPAccessLogEntry{
+		CommonProperties: &datav3.AccessLogCommon{
+			DownstreamRemoteAddress:     sockAddr(w.IP(), uint32(30000+i%30000)),
+			DownstreamLocalAddress:      sockAddr(dstIP, 9080),
+			UpstreamRemoteAddress:       sockAddr(dstIP, 9080),
+			UpstreamLocalAddress:        sockAddr(w.IP(), uint32(40000+i%20000)),
+			StartTime:                   timestamppb.New(start),
+			TimeToLastRxByte:            durationpb.New(80 * time.Microsecond),
+			TimeToFirstUpstreamTxByte:   durationpb.New(700 * time.Microsecond),
+			TimeToLastUpstreamTxByte:    durationpb.New(800 * time.Microsecond),
+			TimeToFirstUpstreamRxByte:   durationpb.New(9 * time.Millisecond),
+			TimeToLastUpstreamRxByte:    durationpb.New(10 * time.Millisecond),
+			TimeToFirstDownstreamTxByte: durationpb.New(9500 * time.Microsecond),
+			TimeToLastDownstreamTxByte:  durationpb.New(10500 * time.Microsecond),
+			UpstreamCluster:             "outbound|9080||reviews." + w.Namespace + ".svc.cluster.local",
+			RouteName:                   "default",
+			ResponseFlags:               &datav3.ResponseFlags{},
+			TlsProperties: &datav3.TLSProperties{
+				TlsVersion:     datav3.TLSProperties_TLSv1_3,
+				TlsCipherSuite: wrapperspb.UInt32(0x1301),
+				TlsSniHostname: "outbound_.9080_._.reviews." + w.Namespace + ".svc.cluster.local",
+				PeerCertificateProperties: &datav3.TLSProperties_CertificateProperties{
+					SubjectAltName: []*datav3.TLSProperties_CertificateProperties_SubjectAltName{
+						{San: &datav3.TLSProperties_CertificateProperties_SubjectAltName_Uri{Uri: "spiffe://cluster.local/ns/" + w.Namespace + "/sa/reviews"}},
+					},
+				},
+			},
+		},
+		ProtocolVersion: datav3.HTTPAccessLogEntry_HTTP11,
+		Request: &datav3.HTTPRequestProperties{
+			RequestMethod:       corev3.RequestMethod_GET,
+			Scheme:              "http",
+			Authority:           "reviews:9080",
+			Path:                "/reviews/" + strconv.Itoa(i%1000) + "?user=" + strconv.Itoa(i%97),
+			UserAgent:           "Mozilla/5.0 (X11; Linux x86_64) otelcol-pan-alsgen",
+			RequestId:           fmt.Sprintf("%08x-84ae-4d3a-8b15-%012x", i, i),
+			RequestHeadersBytes: 600,
+			RequestBodyBytes:    0,
+		},
+		Response: &datav3.HTTPResponseProperties{
+			ResponseCode:         wrapperspb.UInt32(200),
+			ResponseHeadersBytes: 150,
+			ResponseBodyBytes:    uint64(300 + i%4000),
+			ResponseCodeDetails:  "via_upstream",
+		},
+	}
+}
+
+// TCPEntry is an outbound TCP connection from w to a database, i numbering it.
+func TCPEntry(w Workload, i int, start time.Time) *datav3.TCPAccessLogEntry {
+	dstIP := fmt.Sprintf("10.97.%d.%d", i/256%256, i%256)
+	return &datav3.TCPAccessLogEntry{
+		CommonProperties: &datav3.AccessLogCommon{
+			DownstreamRemoteAddress:      sockAddr(w.IP(), uint32(30000+i%30000)),
+			DownstreamLocalAddress:       sockAddr(dstIP, 5432),
+			UpstreamRemoteAddress:        sockAddr(dstIP, 5432),
+			StartTime:                    timestamppb.New(start),
+			Duration:                     durationpb.New(1500 * time.Millisecond),
+			UpstreamCluster:              "outbound|5432||postgres." + w.Namespace + ".svc.cluster.local",
+			ConnectionTerminationDetails: "",
+			AccessLogType:                datav3.AccessLogType_TcpConnectionEnd,
+		},
+		ConnectionProperties: &datav3.ConnectionProperties{
+			ReceivedBytes: uint64(1000 + i%5000),
+			SentBytes:     uint64(20000 + i%50000),
+		},
+	}
+}
+
+// Message builds one ALS message of n entries of the given kind ("http",
+// "tcp"; "mixed" alternates by message) numbered from first.
+func Message(w Workload, kind string, first, n int, start time.Time) *accesslogv3.StreamAccessLogsMessage {
+	if kind == "mixed" {
+		kind = "http"
+		if (first/max(n, 1))%2 == 1 {
+			kind = "tcp"
+		}
+	}
+	if kind == "tcp" {
+		entries := make([]*datav3.TCPAccessLogEntry, n)
+		for j := range entries {
+			entries[j] = TCPEntry(w, first+j, start)
+		}
+		return &accesslogv3.StreamAccessLogsMessage{LogEntries: &accesslogv3.StreamAccessLogsMessage_TcpLogs{
+			TcpLogs: &accesslogv3.StreamAccessLogsMessage_TCPAccessLogEntries{LogEntry: entries}}}
+	}
+	entries := make([]*datav3.HTTPAccessLogEntry, n)
+	for j := range entries {
+		entries[j] = HTTPEntry(w, first+j, start)
+	}
+	return &accesslogv3.StreamAccessLogsMessage{LogEntries: &accesslogv3.StreamAccessLogsMessage_HttpLogs{
+		HttpLogs: &accesslogv3.StreamAccessLogsMessage_HTTPAccessLogEntries{LogEntry: entries}}}
+}

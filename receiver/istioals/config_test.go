@@ -1,0 +1,60 @@
+package istioals
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/metadata"
+)
+
+func TestLoadConfig(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	tests := []struct {
+		id      string
+		check   func(t *testing.T, c *Config)
+		wantErr string
+	}{
+		{id: "", check: func(t *testing.T, c *Config) {
+			assert.Equal(t, "localhost:9001", c.NetAddr.Endpoint)
+			assert.Equal(t, 5*time.Second, c.ConsumerRetry)
+		}},
+		{id: "custom", check: func(t *testing.T, c *Config) {
+			assert.Equal(t, "0.0.0.0:15001", c.NetAddr.Endpoint)
+			assert.Equal(t, 8, c.MaxRecvMsgSizeMiB)
+			assert.Equal(t, uint32(4096), c.MaxConcurrentStreams)
+			assert.Equal(t, 2*time.Second, c.ConsumerRetry)
+			assert.Equal(t, 10*time.Second, c.ShutdownTimeout)
+		}},
+		{id: "mtls", check: func(t *testing.T, c *Config) {
+			require.True(t, c.TLS.HasValue())
+			assert.Equal(t, "/etc/certs/root-cert.pem", c.TLS.Get().ClientCAFile)
+			assert.Len(t, c.AllowedPrincipals, 1)
+		}},
+		{id: "principals_without_tls", wantErr: "allowed_principals: needs tls with client_ca_file"},
+		{id: "bad_principal", wantErr: `allowed_principals[0]: "default/sleep" is not a SPIFFE ID`},
+		{id: "no_endpoint", wantErr: "endpoint: must not be empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			sub, err := cm.Sub(component.NewIDWithName(metadata.Type, tt.id).String())
+			require.NoError(t, err)
+			require.NoError(t, sub.Unmarshal(cfg))
+			err = confmap.Validate(cfg)
+			if tt.wantErr != "" {
+				require.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			tt.check(t, cfg)
+		})
+	}
+}

@@ -1,0 +1,180 @@
+package istioals
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	accesslogv3 "github.com/envoyproxy/go-control-plane/envoy/service/accesslog/v3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/alsgen"
+	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/metadatatest"
+)
+
+// startReceiver runs the receiver on a free loopback port and returns a
+// client connected to it.
+func startReceiver(t *testing.T, next consumer.Logs, tt *componenttest.Telemetry, mutate ...func(*Config)) (*alsReceiver, accesslogv3.AccessLogServiceClient) {
+	t.Helper()
+	cfg := createDefaultConfig().(*Config)
+	cfg.NetAddr.Endpoint = "127.0.0.1:0"
+	cfg.ConsumerRetry = 200 * time.Millisecond
+	for _, m := range mutate {
+		m(cfg)
+	}
+	r, err := newReceiver(cfg, metadatatest.NewSettings(tt), next)
+	require.NoError(t, err)
+	require.NoError(t, r.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, r.Shutdown(context.Background())) })
+	conn, err := grpc.NewClient(r.addr.String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	return r, accesslogv3.NewAccessLogServiceClient(conn)
+}
+
+func newTelemetry(t *testing.T) *componenttest.Telemetry {
+	tt := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
+	return tt
+}
+
+// Envoy sends the identifier only on a stream's first message: records from
+// later messages must still carry the workload.
+func TestStreamCachesIdentifier(t *testing.T) {
+	sink := new(consumertest.LogsSink)
+	tt := newTelemetry(t)
+	_, client := startReceiver(t, sink, tt)
+	w := alsgen.Workload{Namespace: "payments", Name: "checkout", Index: 7}
+
+	stream, err := client.StreamAccessLogs(context.Background())
+	require.NoError(t, err)
+	first := alsgen.Message(w, "http", 0, 2, time.Unix(1700000000, 0))
+	first.Identifier = w.Identifier()
+	require.NoError(t, stream.Send(first))
+	require.NoError(t, stream.Send(alsgen.Message(w, "tcp", 2, 3, time.Unix(1700000001, 0))))
+	_, err = stream.CloseAndRecv()
+	require.NoError(t, err)
+
+	require.Equal(t, 5, sink.LogRecordCount())
+	kinds := map[string]int{}
+	for _, ld := range sink.AllLogs() {
+		res := ld.ResourceLogs().At(0).Resource().Attributes()
+		pod, ok := res.Get("k8s.pod.name")
+		require.True(t, ok, "every message's records carry the stream's workload")
+		assert.Equal(t, w.PodName(), pod.Str())
+		ns, _ := res.Get("k8s.namespace.name")
+		assert.Equal(t, "payments", ns.Str())
+		lrs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+		for i := 0; i < lrs.Len(); i++ {
+			kinds[lrs.At(i).EventName()]++
+			src, _ := lrs.At(i).Attributes().Get("istio.source.workload")
+			assert.Equal(t, "checkout", src.Str())
+		}
+	}
+	assert.Equal(t, map[string]int{"envoy.access_log.http": 2, "envoy.access_log.tcp": 3}, kinds)
+
+	assert.Equal(t, map[string]int64{"http": 2, "tcp": 3}, counterByType(t, tt, "otelcol_receiver_istioals_entries_converted"))
+	assert.Equal(t, map[string]int64{"http": 2, "tcp": 3}, counterByType(t, tt, "otelcol_receiver_istioals_entries_received"))
+}
+
+// flakyConsumer refuses its first calls with a retryable error.
+type flakyConsumer struct {
+	consumertest.LogsSink
+	failures atomic.Int32
+}
+
+func (f *flakyConsumer) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	if f.failures.Add(-1) >= 0 {
+		return errors.New("memory limit reached")
+	}
+	return f.LogsSink.ConsumeLogs(ctx, ld)
+}
+
+// A retryable refusal is retried, so the records arrive; the stream goes on.
+func TestTransientConsumerErrorIsRetried(t *testing.T) {
+	next := &flakyConsumer{}
+	next.failures.Store(2)
+	tt := newTelemetry(t)
+	_, client := startReceiver(t, next, tt)
+	w := alsgen.Workload{Namespace: "default", Name: "web"}
+
+	stream, err := client.StreamAccessLogs(context.Background())
+	require.NoError(t, err)
+	msg := alsgen.Message(w, "http", 0, 4, time.Now())
+	msg.Identifier = w.Identifier()
+	require.NoError(t, stream.Send(msg))
+	require.NoError(t, stream.Send(alsgen.Message(w, "http", 4, 1, time.Now())))
+	_, err = stream.CloseAndRecv()
+	require.NoError(t, err)
+	assert.Equal(t, 5, next.LogRecordCount())
+}
+
+// A refusal that outlasts consumer_retry is counted as refused, and the
+// stream stays open for the next message.
+func TestPersistentConsumerErrorIsCountedAndStreamContinues(t *testing.T) {
+	next := &flakyConsumer{}
+	next.failures.Store(1 << 30)
+	tt := newTelemetry(t)
+	_, client := startReceiver(t, next, tt, func(c *Config) { c.ConsumerRetry = 30 * time.Millisecond })
+	w := alsgen.Workload{Namespace: "default", Name: "web"}
+
+	stream, err := client.StreamAccessLogs(context.Background())
+	require.NoError(t, err)
+	msg := alsgen.Message(w, "http", 0, 4, time.Now())
+	msg.Identifier = w.Identifier()
+	require.NoError(t, stream.Send(msg))
+	require.NoError(t, stream.Send(alsgen.Message(w, "tcp", 4, 2, time.Now())))
+	_, err = stream.CloseAndRecv()
+	require.NoError(t, err, "a refused batch must not end the stream")
+
+	assert.Equal(t, map[string]int64{"http": 4, "tcp": 2}, counterByType(t, tt, "otelcol_receiver_istioals_entries_refused"))
+}
+
+// Envoy's streams never end: shutdown must close them within its bound.
+func TestShutdownWithOpenStreamIsBounded(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.NetAddr.Endpoint = "127.0.0.1:0"
+	cfg.ShutdownTimeout = 200 * time.Millisecond
+	tt := newTelemetry(t)
+	r, err := newReceiver(cfg, metadatatest.NewSettings(tt), consumertest.NewNop())
+	require.NoError(t, err)
+	require.NoError(t, r.Start(context.Background(), componenttest.NewNopHost()))
+	conn, err := grpc.NewClient(r.addr.String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	require.NoError(t, err)
+	defer conn.Close()
+	stream, err := accesslogv3.NewAccessLogServiceClient(conn).StreamAccessLogs(context.Background())
+	require.NoError(t, err)
+	w := alsgen.Workload{Namespace: "default", Name: "web"}
+	msg := alsgen.Message(w, "http", 0, 1, time.Now())
+	msg.Identifier = w.Identifier()
+	require.NoError(t, stream.Send(msg))
+
+	begin := time.Now()
+	require.NoError(t, r.Shutdown(context.Background()))
+	assert.Less(t, time.Since(begin), 3*time.Second)
+}
+
+// counterByType reads one of the receiver's counters by its entry_type.
+func counterByType(t *testing.T, tt *componenttest.Telemetry, name string) map[string]int64 {
+	t.Helper()
+	m, err := tt.GetMetric(name)
+	require.NoError(t, err)
+	sum, ok := m.Data.(metricdata.Sum[int64])
+	require.True(t, ok, "%s is a sum", name)
+	out := map[string]int64{}
+	for _, dp := range sum.DataPoints {
+		v, _ := dp.Attributes.Value("entry_type")
+		out[v.AsString()] += dp.Value
+	}
+	return out
+}
