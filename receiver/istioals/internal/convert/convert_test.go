@@ -75,9 +75,9 @@ func TestNewNodeBothMetadataStyles(t *testing.T) {
 			wantLocal: Local{Workload: "reviews-v2", Namespace: "bookinfo", App: "reviews", Version: "v2", CanonicalService: "reviews"},
 		},
 		{
-			name:    "gateway without metadata",
-			node:    &corev3.Node{Id: "router~10.0.0.9~istio-ingressgateway-699c7dc774-hjxq5.istio-system~istio-system.svc.cluster.local"},
-			wantRes: map[string]any{"envoy.access_log.name": "als", "envoy.node.id": "router~10.0.0.9~istio-ingressgateway-699c7dc774-hjxq5.istio-system~istio-system.svc.cluster.local", "istio.proxy.type": "router", "k8s.pod.name": "istio-ingressgateway-699c7dc774-hjxq5", "k8s.namespace.name": "istio-system", "k8s.pod.ip": "10.0.0.9", "istio.workload.name": "istio-ingressgateway"},
+			name:      "gateway without metadata",
+			node:      &corev3.Node{Id: "router~10.0.0.9~istio-ingressgateway-699c7dc774-hjxq5.istio-system~istio-system.svc.cluster.local"},
+			wantRes:   map[string]any{"envoy.access_log.name": "als", "envoy.node.id": "router~10.0.0.9~istio-ingressgateway-699c7dc774-hjxq5.istio-system~istio-system.svc.cluster.local", "istio.proxy.type": "router", "k8s.pod.name": "istio-ingressgateway-699c7dc774-hjxq5", "k8s.namespace.name": "istio-system", "k8s.pod.ip": "10.0.0.9", "istio.workload.name": "istio-ingressgateway"},
 			wantLocal: Local{Workload: "istio-ingressgateway", Namespace: "istio-system"},
 		},
 		{
@@ -121,12 +121,12 @@ func TestDirection(t *testing.T) {
 	for cluster, want := range map[string]string{
 		"inbound|9080|http|reviews.default.svc.cluster.local": "inbound",
 		"outbound|9080||details.default.svc.cluster.local":    "outbound",
-		"PassthroughCluster":                                  "outbound",
-		"BlackHoleCluster":                                    "outbound",
-		"InboundPassthroughCluster":                           "inbound",
-		"InboundPassthroughClusterIpv4":                       "inbound",
-		"prometheus_stats":                                    "",
-		"":                                                    "",
+		"PassthroughCluster":            "outbound",
+		"BlackHoleCluster":              "outbound",
+		"InboundPassthroughCluster":     "inbound",
+		"InboundPassthroughClusterIpv4": "inbound",
+		"prometheus_stats":              "",
+		"":                              "",
 	} {
 		assert.Equal(t, want, Direction(cluster), cluster)
 	}
