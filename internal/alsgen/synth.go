@@ -12,6 +12,7 @@ import (
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	datav3 "github.com/envoyproxy/go-control-plane/envoy/data/accesslog/v3"
 	accesslogv3 "github.com/envoyproxy/go-control-plane/envoy/service/accesslog/v3"
+	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -79,7 +80,26 @@ func sockAddr(ip string, port uint32) *corev3.Address {
 	}}}
 }
 
-// HTTPEntry is an outbound mTLS request from w to the service "reviews" in
+// peerState is the upstream_peer filter state a sidecar logs for an in-mesh
+// peer: Istio's workload metadata as a google.protobuf.Struct, lower-case keys.
+func peerState(namespace, workload string) *anypb.Any {
+	s, _ := structpb.NewStruct(map[string]any{
+		"namespace": namespace,
+		"workload":  workload + "-v1",
+		"app":       workload,
+		"version":   "v1",
+		"service":   workload,
+		"revision":  "v1",
+		"cluster":   "Kubernetes",
+		"type":      "deployment",
+		"name":      workload + "-v1-6f7d9c8b5-x2k4p",
+		"identity":  "spiffe://cluster.local/ns/" + namespace + "/sa/" + workload,
+	})
+	a, _ := anypb.New(s)
+	return a
+}
+
+// HTTPEntry is an outbound request from w to the service "reviews" in
 // the same namespace, i numbering it.
 func HTTPEntry(w Workload, i int, start time.Time) *datav3.HTTPAccessLogEntry {
 	dstIP := fmt.Sprintf("10.96.%d.%d", i/256%256, i%256)
@@ -100,16 +120,7 @@ func HTTPEntry(w Workload, i int, start time.Time) *datav3.HTTPAccessLogEntry {
 			UpstreamCluster:             "outbound|9080||reviews." + w.Namespace + ".svc.cluster.local",
 			RouteName:                   "default",
 			ResponseFlags:               &datav3.ResponseFlags{},
-			TlsProperties: &datav3.TLSProperties{
-				TlsVersion:     datav3.TLSProperties_TLSv1_3,
-				TlsCipherSuite: wrapperspb.UInt32(0x1301),
-				TlsSniHostname: "outbound_.9080_._.reviews." + w.Namespace + ".svc.cluster.local",
-				PeerCertificateProperties: &datav3.TLSProperties_CertificateProperties{
-					SubjectAltName: []*datav3.TLSProperties_CertificateProperties_SubjectAltName{
-						{San: &datav3.TLSProperties_CertificateProperties_SubjectAltName_Uri{Uri: "spiffe://cluster.local/ns/" + w.Namespace + "/sa/reviews"}},
-					},
-				},
-			},
+			FilterStateObjects:          map[string]*anypb.Any{"upstream_peer": peerState(w.Namespace, "reviews")},
 		},
 		ProtocolVersion: datav3.HTTPAccessLogEntry_HTTP11,
 		Request: &datav3.HTTPRequestProperties{
@@ -144,6 +155,7 @@ func TCPEntry(w Workload, i int, start time.Time) *datav3.TCPAccessLogEntry {
 			UpstreamCluster:              "outbound|5432||postgres." + w.Namespace + ".svc.cluster.local",
 			ConnectionTerminationDetails: "",
 			AccessLogType:                datav3.AccessLogType_TcpConnectionEnd,
+			FilterStateObjects:           map[string]*anypb.Any{"upstream_peer": peerState(w.Namespace, "postgres")},
 		},
 		ConnectionProperties: &datav3.ConnectionProperties{
 			ReceivedBytes: uint64(1000 + i%5000),

@@ -76,14 +76,54 @@ const (
 	EnvoyTCPSentBytes             = "envoy.tcp.sent_bytes"
 )
 
+// Record attributes: the rest of Envoy's AccessLogCommon and HTTP properties.
+const (
+	EnvoyDownstreamDirectAddress    = "envoy.downstream.direct_remote.address"
+	EnvoyDownstreamDirectPort       = "envoy.downstream.direct_remote.port"
+	EnvoyUpstreamLocalAddress       = "envoy.upstream.local.address"
+	EnvoyUpstreamLocalPort          = "envoy.upstream.local.port"
+	EnvoyDownstreamTransportFailure = "envoy.downstream.transport_failure_reason"
+	EnvoyAccessLogType              = "envoy.access_log.type"
+	EnvoyAccessLogIntermediate      = "envoy.access_log.intermediate"
+	EnvoyStreamID                   = "envoy.stream_id"
+	EnvoyUpstreamAttemptCount       = "envoy.upstream.request_attempt_count"
+	EnvoySampleRate                 = "envoy.sample_rate"
+	EnvoyCustomTagPrefix            = "envoy.custom_tag."
+	EnvoyFilterMetadataPrefix       = "envoy.filter_metadata."
+	EnvoyDownstreamWireBytesSent    = "envoy.downstream.wire_bytes_sent"
+	EnvoyDownstreamWireBytesRecv    = "envoy.downstream.wire_bytes_received"
+	EnvoyUpstreamWireBytesSent      = "envoy.upstream.wire_bytes_sent"
+	EnvoyUpstreamWireBytesRecv      = "envoy.upstream.wire_bytes_received"
+	EnvoyOriginalPath               = "envoy.original_path"
+	EnvoyRequestHeadersBytes        = "envoy.request.headers_bytes"
+	EnvoyResponseHeadersBytes       = "envoy.response.headers_bytes"
+	EnvoyUpstreamHeaderBytesSent    = "envoy.upstream.header_bytes_sent"
+	EnvoyUpstreamHeaderBytesRecv    = "envoy.upstream.header_bytes_received"
+	EnvoyDownstreamHeaderBytesSent  = "envoy.downstream.header_bytes_sent"
+	EnvoyDownstreamHeaderBytesRecv  = "envoy.downstream.header_bytes_received"
+	HTTPRequestHeaderReferer        = "http.request.header.referer"
+	HTTPResponseTrailerPfx          = "http.response.trailer."
+
+	// Envoy's timings, in milliseconds (fractional) from start_time.
+	EnvoyTimeToLastRxByte            = "envoy.time_to_last_rx_byte_ms"
+	EnvoyTimeToFirstUpstreamTxByte   = "envoy.time_to_first_upstream_tx_byte_ms"
+	EnvoyTimeToLastUpstreamTxByte    = "envoy.time_to_last_upstream_tx_byte_ms"
+	EnvoyTimeToFirstUpstreamRxByte   = "envoy.time_to_first_upstream_rx_byte_ms"
+	EnvoyTimeToLastUpstreamRxByte    = "envoy.time_to_last_upstream_rx_byte_ms"
+	EnvoyTimeToFirstDownstreamTxByte = "envoy.time_to_first_downstream_tx_byte_ms"
+	EnvoyTimeToLastDownstreamTxByte  = "envoy.time_to_last_downstream_tx_byte_ms"
+)
+
 // Record attributes: TLS.
 const (
-	TLSEstablished     = "tls.established"
-	TLSProtocolVersion = "tls.protocol.version"
-	TLSCipher          = "tls.cipher"
-	TLSServerName      = "tls.server.name"
-	TLSClientSubject   = "tls.client.subject"
-	EnvoyTLSPeerURISAN = "envoy.tls.peer.uri_sans"
+	TLSEstablished      = "tls.established"
+	TLSProtocolVersion  = "tls.protocol.version"
+	TLSCipher           = "tls.cipher"
+	TLSServerName       = "tls.server.name"
+	TLSClientSubject    = "tls.client.subject"
+	EnvoyTLSPeerURISAN  = "envoy.tls.peer.uri_sans"
+	EnvoyTLSLocalURISAN = "envoy.tls.local.uri_sans"
+	EnvoyTLSSessionID   = "envoy.tls.session_id"
 )
 
 // Record attributes: mesh identity and the security verdict.

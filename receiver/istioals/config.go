@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/config/configgrpc"
@@ -20,6 +21,11 @@ type Config struct {
 	// certificate) allowed to stream; empty allows every client that the
 	// transport accepted. Requires tls with client_ca_file.
 	AllowedPrincipals []string `mapstructure:"allowed_principals"`
+
+	// MeshDomains are the DNS suffixes of services inside the mesh. Outbound
+	// traffic to a host outside them (a ServiceEntry host, PassthroughCluster,
+	// BlackHoleCluster) is marked pan.egress.
+	MeshDomains []string `mapstructure:"mesh_domains"`
 
 	// ConsumerRetry bounds how long a stream waits, retrying, when the next
 	// consumer refuses a batch with a retryable error (for example the
@@ -48,6 +54,11 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		errs = errors.Join(errs, errors.New("shutdown_timeout: must be positive"))
+	}
+	for i, d := range cfg.MeshDomains {
+		if d == "" || strings.ContainsAny(d, " /|") || strings.HasPrefix(d, ".") {
+			errs = errors.Join(errs, fmt.Errorf("mesh_domains[%d]: %q is not a DNS suffix such as cluster.local", i, d))
+		}
 	}
 	for i, p := range cfg.AllowedPrincipals {
 		u, err := url.Parse(p)

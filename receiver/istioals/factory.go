@@ -30,6 +30,7 @@ func createDefaultConfig() component.Config {
 	grpc.NetAddr.Endpoint = defaultEndpoint
 	return &Config{
 		ServerConfig:    grpc,
+		MeshDomains:     []string{"cluster.local"},
 		ConsumerRetry:   5 * time.Second,
 		ShutdownTimeout: 5 * time.Second,
 	}

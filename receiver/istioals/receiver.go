@@ -46,6 +46,7 @@ type alsReceiver struct {
 	next      consumer.Logs
 	obsrecv   *receiverhelper.ObsReport
 	telemetry *metadata.TelemetryBuilder
+	conv      convert.Converter
 
 	mu       sync.Mutex
 	addr     net.Addr // where the server listens, once started
@@ -75,6 +76,7 @@ func newReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*alsRe
 		next:      next,
 		obsrecv:   obsrecv,
 		telemetry: tb,
+		conv:      convert.Converter{MeshDomains: cfg.MeshDomains},
 		stopping:  make(chan struct{}),
 	}, nil
 }
@@ -191,10 +193,10 @@ func (r *alsReceiver) convert(msg *accesslogv3.StreamAccessLogsMessage, node *co
 	lrs := sl.LogRecords()
 	switch {
 	case msg.GetHttpLogs() != nil:
-		convert.HTTP(msg.GetHttpLogs().GetLogEntry(), &node.Local, now, lrs)
+		r.conv.HTTP(msg.GetHttpLogs().GetLogEntry(), &node.Local, now, lrs)
 		return logs, lrs.Len(), attrHTTP
 	case msg.GetTcpLogs() != nil:
-		convert.TCP(msg.GetTcpLogs().GetLogEntry(), &node.Local, now, lrs)
+		r.conv.TCP(msg.GetTcpLogs().GetLogEntry(), &node.Local, now, lrs)
 		return logs, lrs.Len(), attrTCP
 	}
 	return logs, 0, nil

@@ -62,7 +62,7 @@ func TestNewNodeBothMetadataStyles(t *testing.T) {
 				"istio.app_containers": "reviews,helper", "cloud.region": "us-east1", "cloud.availability_zone": "us-east1-b",
 				"service.name": "reviews", "service.version": "v2", "k8s.deployment.name": "reviews-v2", "istio.workload.name": "reviews-v2",
 			},
-			wantLocal: Local{Workload: "reviews-v2", Namespace: "bookinfo", App: "reviews", Version: "v2", CanonicalService: "reviews", Cluster: "east"},
+			wantLocal: Local{ProxyType: "sidecar", Workload: "reviews-v2", Namespace: "bookinfo", App: "reviews", Version: "v2", CanonicalService: "reviews", Cluster: "east"},
 		},
 		{
 			name: "old",
@@ -72,13 +72,13 @@ func TestNewNodeBothMetadataStyles(t *testing.T) {
 				"istio.proxy.type": "sidecar", "k8s.pod.name": "reviews-v2-5b9c8d7f6-x7k2q", "k8s.namespace.name": "bookinfo",
 				"k8s.pod.ip": "10.1.2.3", "service.name": "reviews", "service.version": "v2", "istio.workload.name": "reviews-v2",
 			},
-			wantLocal: Local{Workload: "reviews-v2", Namespace: "bookinfo", App: "reviews", Version: "v2", CanonicalService: "reviews"},
+			wantLocal: Local{ProxyType: "sidecar", Workload: "reviews-v2", Namespace: "bookinfo", App: "reviews", Version: "v2", CanonicalService: "reviews"},
 		},
 		{
 			name:      "gateway without metadata",
 			node:      &corev3.Node{Id: "router~10.0.0.9~istio-ingressgateway-699c7dc774-hjxq5.istio-system~istio-system.svc.cluster.local"},
 			wantRes:   map[string]any{"envoy.access_log.name": "als", "envoy.node.id": "router~10.0.0.9~istio-ingressgateway-699c7dc774-hjxq5.istio-system~istio-system.svc.cluster.local", "istio.proxy.type": "router", "k8s.pod.name": "istio-ingressgateway-699c7dc774-hjxq5", "k8s.namespace.name": "istio-system", "k8s.pod.ip": "10.0.0.9", "istio.workload.name": "istio-ingressgateway"},
-			wantLocal: Local{Workload: "istio-ingressgateway", Namespace: "istio-system"},
+			wantLocal: Local{ProxyType: "router", Workload: "istio-ingressgateway", Namespace: "istio-system"},
 		},
 		{
 			name:    "nil node",
@@ -141,7 +141,7 @@ func TestResponseFlags(t *testing.T) {
 
 func TestHTTPPathQueryAndAbsentFields(t *testing.T) {
 	lrs := plog.NewLogRecordSlice()
-	HTTP([]*datav3.HTTPAccessLogEntry{
+	(&Converter{}).HTTP([]*datav3.HTTPAccessLogEntry{
 		{Request: &datav3.HTTPRequestProperties{Path: "/a/b?x=1&y=2"}},
 		{}, // an entry with nothing: converted with what is there
 		nil,
@@ -179,7 +179,60 @@ func FuzzConvert(f *testing.F) {
 		}
 		n := NewNode(msg.GetIdentifier().GetNode(), msg.GetIdentifier().GetLogName())
 		lrs := plog.NewLogRecordSlice()
-		HTTP(msg.GetHttpLogs().GetLogEntry(), &n.Local, 1, lrs)
-		TCP(msg.GetTcpLogs().GetLogEntry(), &n.Local, 1, lrs)
+		cv := &Converter{}
+		cv.HTTP(msg.GetHttpLogs().GetLogEntry(), &n.Local, 1, lrs)
+		cv.TCP(msg.GetTcpLogs().GetLogEntry(), &n.Local, 1, lrs)
 	})
+}
+
+func TestVerdict(t *testing.T) {
+	tests := []struct {
+		name    string
+		c       *datav3.AccessLogCommon
+		details string
+		want    Verdict
+	}{
+		{"rbac http", &datav3.AccessLogCommon{UpstreamCluster: "inbound|80||"}, "rbac_access_denied_matched_policy[ns[foo]-policy[deny-all]-rule[0]]",
+			Verdict{ActionDeny, "ns[foo]-policy[deny-all]-rule[0]", EndPolicyDeny}},
+		{"rbac tcp", &datav3.AccessLogCommon{ConnectionTerminationDetails: "rbac_access_denied_matched_policy[none]"}, "",
+			Verdict{ActionDeny, "none", EndPolicyDeny}},
+		{"rbac generic", &datav3.AccessLogCommon{}, "rbac_access_denied", Verdict{ActionDeny, "rbac", EndPolicyDeny}},
+		{"ext authz", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{UnauthorizedDetails: &datav3.ResponseFlags_Unauthorized{}}}, "ext_authz_denied",
+			Verdict{ActionDeny, "ext_authz", EndPolicyDeny}},
+		{"blackhole", &datav3.AccessLogCommon{UpstreamCluster: "BlackHoleCluster"}, "", Verdict{ActionDeny, "outbound_traffic_policy_registry_only", EndPolicyDeny}},
+		{"rate limited", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{RateLimited: true}}, "", Verdict{ActionDeny, "rate_limit", EndPolicyDeny}},
+		{"downstream reset", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{DownstreamRemoteReset: true}}, "", Verdict{ActionResetClient, "", EndRstFromClient}},
+		{"upstream reset", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{UpstreamRemoteReset: true}}, "", Verdict{ActionResetServer, "", EndRstFromServer}},
+		{"local reset", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{LocalReset: true}}, "", Verdict{ActionResetBoth, "", EndUnknown}},
+		{"timeout", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{UpstreamRequestTimeout: true}}, "", Verdict{ActionAllow, "", EndAgedOut}},
+		{"idle", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{StreamIdleTimeout: true}}, "", Verdict{ActionAllow, "", EndAgedOut}},
+		{"overflow", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{UpstreamOverflow: true}}, "", Verdict{ActionAllow, "", EndResources}},
+		{"tls failure", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{UpstreamConnectionFailure: true},
+			UpstreamTransportFailureReason: "TLS_error:|268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED"}, "", Verdict{ActionAllow, "", EndDecryptError}},
+		{"refused", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{UpstreamConnectionFailure: true}}, "", Verdict{ActionAllow, "", EndRstFromServer}},
+		{"clean", &datav3.AccessLogCommon{UpstreamCluster: "outbound|80||a.b.svc.cluster.local"}, "via_upstream", Verdict{ActionAllow, "", EndTCPFin}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, verdictOf(tt.c, tt.details))
+		})
+	}
+}
+
+func TestIsEgress(t *testing.T) {
+	domains := []string{"cluster.local", "corp.internal"}
+	for cluster, want := range map[string]bool{
+		"PassthroughCluster":                               true,
+		"BlackHoleCluster":                                 true,
+		"outbound|443||api.stripe.com":                     true,
+		"outbound|9080||details.default.svc.cluster.local": false,
+		"outbound|80||billing.corp.internal":               false,
+		"outbound|80||cluster.local":                       false,
+		"outbound|80||evilcluster.local":                   true,
+		"outbound|80||":                                    false,
+		"inbound|80||":                                     false,
+		"outbound|broken":                                  false,
+	} {
+		assert.Equal(t, want, isEgress(cluster, domains), cluster)
+	}
 }

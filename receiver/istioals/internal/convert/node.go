@@ -13,6 +13,7 @@ import (
 // Local is the identity of the proxy that sent the stream, taken once from
 // the node metadata. It fills whichever side of a record is local.
 type Local struct {
+	ProxyType        string // sidecar, router, waypoint
 	Workload         string
 	Namespace        string
 	App              string
@@ -90,6 +91,7 @@ func NewNode(node *corev3.Node, logName string) Node {
 	putStr(res, fields.IstioWorkloadName, workload)
 
 	n.Local = Local{
+		ProxyType:        idType,
 		Workload:         workload,
 		Namespace:        ns,
 		App:              app,

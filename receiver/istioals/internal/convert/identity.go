@@ -1,0 +1,196 @@
+package convert
+
+import (
+	"strings"
+
+	datav3 "github.com/envoyproxy/go-control-plane/envoy/data/accesslog/v3"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/fields"
+)
+
+// Filter-state keys under which Istio's metadata exchange leaves the peers
+// (Istio's filterStateObjectsToLog must name them for Envoy to send them).
+const (
+	downstreamPeerKey = "downstream_peer"
+	upstreamPeerKey   = "upstream_peer"
+	structTypeURL     = "type.googleapis.com/google.protobuf.Struct"
+)
+
+// Peer is one side's identity, as written to istio.source.* or
+// istio.destination.*.
+type Peer struct {
+	Workload         string
+	Namespace        string
+	Principal        string
+	App              string
+	Version          string
+	CanonicalService string
+	Cluster          string
+}
+
+func (p *Peer) empty() bool { return *p == Peer{} }
+
+// peerFromFilterState reads a downstream_peer/upstream_peer filter state: an
+// Any holding a google.protobuf.Struct. Sidecars write Istio's
+// WorkloadMetadataObject with lower-case keys (workload, namespace, identity,
+// app, version, service, cluster); waypoints write the node-metadata style
+// with upper-case keys (WORKLOAD_NAME, NAMESPACE, CLUSTER_ID, LABELS).
+func peerFromFilterState(a *anypb.Any) (Peer, bool) {
+	if a == nil || a.GetTypeUrl() != structTypeURL {
+		return Peer{}, false
+	}
+	var s structpb.Struct
+	if err := proto.Unmarshal(a.GetValue(), &s); err != nil {
+		return Peer{}, false
+	}
+	f := s.GetFields()
+	var p Peer
+	if _, upper := f["NAMESPACE"]; upper || f["WORKLOAD_NAME"] != nil || f["LABELS"] != nil {
+		labels := f["LABELS"].GetStructValue().GetFields()
+		p = Peer{
+			Workload:         str(f, "WORKLOAD_NAME"),
+			Namespace:        str(f, "NAMESPACE"),
+			Principal:        spiffe(first(str(f, "IDENTITY"), str(f, "SPIFFE_ID"))),
+			App:              first(str(labels, "app.kubernetes.io/name"), str(labels, "app")),
+			Version:          first(str(labels, "app.kubernetes.io/version"), str(labels, "version")),
+			CanonicalService: str(labels, "service.istio.io/canonical-name"),
+			Cluster:          str(f, "CLUSTER_ID"),
+		}
+		if p.Workload == "" {
+			if _, name := ownerWorkload(str(f, "OWNER")); name != "" {
+				p.Workload = name
+			}
+		}
+	} else {
+		p = Peer{
+			Workload:         str(f, "workload"),
+			Namespace:        str(f, "namespace"),
+			Principal:        spiffe(str(f, "identity")),
+			App:              str(f, "app"),
+			Version:          str(f, "version"),
+			CanonicalService: str(f, "service"),
+			Cluster:          str(f, "cluster"),
+		}
+	}
+	if p.CanonicalService == "" {
+		p.CanonicalService = p.App
+	}
+	return p, !p.empty()
+}
+
+// spiffe normalises an identity to a SPIFFE URI; Istio sometimes logs it
+// without the scheme ("cluster.local/ns/default/sa/sleep").
+func spiffe(id string) string {
+	if id == "" || strings.HasPrefix(id, "spiffe://") {
+		return id
+	}
+	if strings.Contains(id, "/ns/") {
+		return "spiffe://" + id
+	}
+	return id
+}
+
+// namespaceFromSPIFFE reads X from "spiffe://trust-domain/ns/X/sa/Y".
+func namespaceFromSPIFFE(id string) string {
+	_, rest, ok := strings.Cut(id, "/ns/")
+	if !ok {
+		return ""
+	}
+	ns, _, _ := strings.Cut(rest, "/")
+	return ns
+}
+
+// peerURI returns the first SPIFFE URI SAN of a certificate, else "".
+func peerURI(c *datav3.TLSProperties_CertificateProperties) string {
+	for _, san := range c.GetSubjectAltName() {
+		if u := san.GetUri(); strings.HasPrefix(u, "spiffe://") {
+			return u
+		}
+	}
+	return ""
+}
+
+// putIdentity fills istio.source.* and istio.destination.*. The source is the
+// downstream peer when Envoy knows it (filter state, or the client
+// certificate's SPIFFE ID), else the proxy itself when it originated the
+// traffic (outbound sidecar, gateway). The destination is the proxy itself
+// for inbound traffic, else the upstream peer. A waypoint is neither end: both
+// sides come from its peers.
+func putIdentity(c *datav3.AccessLogCommon, local *Local, dir string, attrs pcommon.Map) {
+	fs := c.GetFilterStateObjects()
+	var src, dst Peer
+	srcKnown := false
+	if p, ok := peerFromFilterState(fs[downstreamPeerKey]); ok {
+		src, srcKnown = p, true
+	}
+	tlsProps := c.GetTlsProperties()
+	if uri := peerURI(tlsProps.GetPeerCertificateProperties()); uri != "" {
+		// The certificate is what the TLS stack verified: it wins over
+		// metadata the peer announced about itself.
+		src.Principal = uri
+		if src.Namespace == "" {
+			src.Namespace = namespaceFromSPIFFE(uri)
+		}
+		srcKnown = true
+	}
+	waypoint := local != nil && local.ProxyType == "waypoint"
+	if !srcKnown && local != nil && !waypoint && dir == "outbound" {
+		src = local.peer()
+	}
+	if dir == "inbound" && local != nil && !waypoint {
+		dst = local.peer()
+		dst.Principal = peerURI(tlsProps.GetLocalCertificateProperties())
+	} else if p, ok := peerFromFilterState(fs[upstreamPeerKey]); ok {
+		dst = p
+		if dst.Namespace == "" {
+			dst.Namespace = namespaceFromSPIFFE(dst.Principal)
+		}
+	}
+	putPeer(attrs, &src, false)
+	putPeer(attrs, &dst, true)
+
+	// mTLS: a downstream TLS session whose client presented a SPIFFE
+	// certificate. Plaintext arriving inbound is a fact (false); for traffic
+	// a sidecar originates, ALS does not say how the upstream leg was secured.
+	switch {
+	case tlsProps != nil:
+		attrs.PutBool(fields.IstioMTLS, peerURI(tlsProps.GetPeerCertificateProperties()) != "")
+	case dir == "inbound" && !waypoint:
+		attrs.PutBool(fields.IstioMTLS, false)
+	}
+}
+
+func (l *Local) peer() Peer {
+	return Peer{
+		Workload:         l.Workload,
+		Namespace:        l.Namespace,
+		App:              l.App,
+		Version:          l.Version,
+		CanonicalService: l.CanonicalService,
+		Cluster:          l.Cluster,
+	}
+}
+
+func putPeer(attrs pcommon.Map, p *Peer, destination bool) {
+	if destination {
+		putStr(attrs, fields.IstioDestinationWorkload, p.Workload)
+		putStr(attrs, fields.IstioDestinationNamespace, p.Namespace)
+		putStr(attrs, fields.IstioDestinationPrincipal, p.Principal)
+		putStr(attrs, fields.IstioDestinationApp, p.App)
+		putStr(attrs, fields.IstioDestinationVersion, p.Version)
+		putStr(attrs, fields.IstioDestinationCanonicalService, p.CanonicalService)
+		putStr(attrs, fields.IstioDestinationCluster, p.Cluster)
+		return
+	}
+	putStr(attrs, fields.IstioSourceWorkload, p.Workload)
+	putStr(attrs, fields.IstioSourceNamespace, p.Namespace)
+	putStr(attrs, fields.IstioSourcePrincipal, p.Principal)
+	putStr(attrs, fields.IstioSourceApp, p.App)
+	putStr(attrs, fields.IstioSourceVersion, p.Version)
+	putStr(attrs, fields.IstioSourceCanonicalService, p.CanonicalService)
+	putStr(attrs, fields.IstioSourceCluster, p.Cluster)
+}

@@ -1,0 +1,114 @@
+package convert
+
+import (
+	"strings"
+
+	datav3 "github.com/envoyproxy/go-control-plane/envoy/data/accesslog/v3"
+)
+
+// PAN-OS actions and session end reasons that the verdict uses.
+const (
+	ActionAllow       = "allow"
+	ActionDeny        = "deny"
+	ActionResetClient = "reset-client"
+	ActionResetServer = "reset-server"
+	ActionResetBoth   = "reset-both"
+
+	EndPolicyDeny      = "policy-deny"
+	EndTCPFin          = "tcp-fin"
+	EndRstFromClient   = "tcp-rst-from-client"
+	EndRstFromServer   = "tcp-rst-from-server"
+	EndAgedOut         = "aged-out"
+	EndResources       = "resources-unavailable"
+	EndDecoder         = "decoder"
+	EndDecryptError    = "decrypt-error"
+	EndUnknown         = "unknown"
+	rbacDeniedMatched  = "rbac_access_denied_matched_policy["
+	rbacDenied         = "rbac_access_denied"
+	extAuthzDenied     = "ext_authz_denied"
+	blackHoleCluster   = "BlackHoleCluster"
+	passthroughCluster = "PassthroughCluster"
+)
+
+// Verdict is the security outcome of one entry in PAN-OS terms.
+type Verdict struct {
+	Action    string
+	Rule      string
+	EndReason string
+}
+
+// verdictOf reads what happened to a request or connection from Envoy's own
+// accounts of it: RBAC denials in the HTTP response code details or the TCP
+// connection termination details ("rbac_access_denied_matched_policy[ns[foo]-policy[deny-all]-rule[0]]"),
+// ext-authz denials (UAEX), the BlackHoleCluster that REGISTRY_ONLY sends
+// unknown hosts to, and the response flags for resets, timeouts and overload.
+func verdictOf(c *datav3.AccessLogCommon, codeDetails string) Verdict {
+	for _, d := range [2]string{codeDetails, c.GetConnectionTerminationDetails()} {
+		if rest, ok := strings.CutPrefix(d, rbacDeniedMatched); ok {
+			return Verdict{Action: ActionDeny, Rule: strings.TrimSuffix(rest, "]"), EndReason: EndPolicyDeny}
+		}
+		if strings.HasPrefix(d, rbacDenied) {
+			return Verdict{Action: ActionDeny, Rule: "rbac", EndReason: EndPolicyDeny}
+		}
+	}
+	f := c.GetResponseFlags()
+	switch {
+	case f.GetUnauthorizedDetails() != nil || strings.HasPrefix(codeDetails, extAuthzDenied):
+		return Verdict{Action: ActionDeny, Rule: "ext_authz", EndReason: EndPolicyDeny}
+	case c.GetUpstreamCluster() == blackHoleCluster:
+		return Verdict{Action: ActionDeny, Rule: "outbound_traffic_policy_registry_only", EndReason: EndPolicyDeny}
+	case f.GetRateLimited():
+		return Verdict{Action: ActionDeny, Rule: "rate_limit", EndReason: EndPolicyDeny}
+	case f.GetNoRouteFound(), f.GetNoClusterFound(), f.GetNoFilterConfigFound():
+		return Verdict{Action: ActionDeny, Rule: "no_route", EndReason: EndPolicyDeny}
+	case f.GetDownstreamRemoteReset(), f.GetDownstreamConnectionTermination():
+		return Verdict{Action: ActionResetClient, EndReason: EndRstFromClient}
+	case f.GetUpstreamRemoteReset(), f.GetUpstreamConnectionTermination():
+		return Verdict{Action: ActionResetServer, EndReason: EndRstFromServer}
+	case f.GetLocalReset():
+		return Verdict{Action: ActionResetBoth, EndReason: EndUnknown}
+	case f.GetUpstreamRequestTimeout(), f.GetStreamIdleTimeout(), f.GetDurationTimeout(), f.GetUpstreamMaxStreamDurationReached():
+		return Verdict{Action: ActionAllow, EndReason: EndAgedOut}
+	case f.GetUpstreamOverflow(), f.GetOverloadManager(), f.GetNoHealthyUpstream(), f.GetUpstreamRetryLimitExceeded():
+		return Verdict{Action: ActionAllow, EndReason: EndResources}
+	case f.GetDownstreamProtocolError(), f.GetUpstreamProtocolError(), f.GetInvalidEnvoyRequestHeaders():
+		return Verdict{Action: ActionAllow, EndReason: EndDecoder}
+	case f.GetUpstreamConnectionFailure():
+		if strings.Contains(strings.ToUpper(c.GetUpstreamTransportFailureReason()), "TLS") ||
+			strings.Contains(strings.ToUpper(c.GetUpstreamTransportFailureReason()), "CERTIFICATE") {
+			return Verdict{Action: ActionAllow, EndReason: EndDecryptError}
+		}
+		return Verdict{Action: ActionAllow, EndReason: EndRstFromServer}
+	}
+	return Verdict{Action: ActionAllow, EndReason: EndTCPFin}
+}
+
+// isEgress reports traffic leaving the mesh: outbound to the passthrough or
+// black-hole cluster, or to an outbound cluster whose host is outside every
+// mesh domain (a ServiceEntry host such as api.example.com).
+func isEgress(cluster string, meshDomains []string) bool {
+	if cluster == passthroughCluster || cluster == blackHoleCluster {
+		return true
+	}
+	host, ok := strings.CutPrefix(cluster, "outbound|")
+	if !ok {
+		return false
+	}
+	// "outbound|port|subset|host"
+	for i := 0; i < 2; i++ {
+		j := strings.IndexByte(host, '|')
+		if j < 0 {
+			return false
+		}
+		host = host[j+1:]
+	}
+	if host == "" {
+		return false
+	}
+	for _, d := range meshDomains {
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return false
+		}
+	}
+	return true
+}
