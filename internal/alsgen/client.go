@@ -130,8 +130,12 @@ func runStream(ctx context.Context, client accesslogv3.AccessLogServiceClient, s
 			}
 		}
 		if err := stream.Send(msg); err != nil {
-			_, rerr := stream.CloseAndRecv()
-			return fmt.Errorf("send: %w (server: %v)", err, rerr)
+			// A failed Send means the server ended the stream: its status,
+			// from CloseAndRecv, says why.
+			if _, rerr := stream.CloseAndRecv(); rerr != nil {
+				return fmt.Errorf("send: %v: %w", err, rerr)
+			}
+			return fmt.Errorf("send: %w", err)
 		}
 		sent += n
 		messages.Add(1)

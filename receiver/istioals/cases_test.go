@@ -25,7 +25,7 @@ func addr(ip string, port uint32) *corev3.Address {
 		Address: ip, PortSpecifier: &corev3.SocketAddress_PortValue{PortValue: port}}}}
 }
 
-func structAny(t *testing.T, m map[string]any) *anypb.Any {
+func structAny(t testing.TB, m map[string]any) *anypb.Any {
 	s, err := structpb.NewStruct(m)
 	require.NoError(t, err)
 	a, err := anypb.New(s)
@@ -39,7 +39,7 @@ func uriCert(uri string) *datav3.TLSProperties_CertificateProperties {
 }
 
 // sidecarIdentifier is a current-style Istio sidecar in namespace ns.
-func sidecarIdentifier(t *testing.T, ns, app string, ip string) *accesslogv3.StreamAccessLogsMessage_Identifier {
+func sidecarIdentifier(t testing.TB, ns, app string, ip string) *accesslogv3.StreamAccessLogsMessage_Identifier {
 	md, err := structpb.NewStruct(map[string]any{
 		"NAME": app + "-v1-6d8f7b9c5-q2w4r", "NAMESPACE": ns, "INSTANCE_IPS": ip,
 		"WORKLOAD_NAME": app + "-v1", "OWNER": "kubernetes://apis/apps/v1/namespaces/" + ns + "/deployments/" + app + "-v1",
@@ -61,7 +61,7 @@ func tcpMsg(id *accesslogv3.StreamAccessLogsMessage_Identifier, e ...*datav3.TCP
 		TcpLogs: &accesslogv3.StreamAccessLogsMessage_TCPAccessLogEntries{LogEntry: e}}}
 }
 
-func goldenCases(t *testing.T) map[string]*accesslogv3.StreamAccessLogsMessage {
+func goldenCases(t testing.TB) map[string]*accesslogv3.StreamAccessLogsMessage {
 	reviews := sidecarIdentifier(t, "default", "reviews", "10.8.0.21")
 	productpage := sidecarIdentifier(t, "default", "productpage", "10.8.0.11")
 	sleep := sidecarIdentifier(t, "default", "sleep", "10.8.0.31")

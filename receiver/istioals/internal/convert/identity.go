@@ -124,7 +124,7 @@ func putIdentity(c *datav3.AccessLogCommon, local *Local, dir string, attrs pcom
 	fs := c.GetFilterStateObjects()
 	var src, dst Peer
 	srcKnown := false
-	if p, ok := peerFromFilterState(fs[downstreamPeerKey]); ok {
+	if p, ok := local.cachedPeer(fs[downstreamPeerKey]); ok {
 		src, srcKnown = p, true
 	}
 	tlsProps := c.GetTlsProperties()
@@ -144,7 +144,7 @@ func putIdentity(c *datav3.AccessLogCommon, local *Local, dir string, attrs pcom
 	if dir == "inbound" && local != nil && !waypoint {
 		dst = local.peer()
 		dst.Principal = peerURI(tlsProps.GetLocalCertificateProperties())
-	} else if p, ok := peerFromFilterState(fs[upstreamPeerKey]); ok {
+	} else if p, ok := local.cachedPeer(fs[upstreamPeerKey]); ok {
 		dst = p
 		if dst.Namespace == "" {
 			dst.Namespace = namespaceFromSPIFFE(dst.Principal)
@@ -162,6 +162,28 @@ func putIdentity(c *datav3.AccessLogCommon, local *Local, dir string, attrs pcom
 	case dir == "inbound" && !waypoint:
 		attrs.PutBool(fields.IstioMTLS, false)
 	}
+}
+
+// cachedPeer decodes a peer filter state through the stream's cache. A nil
+// Local (no identifier yet) decodes without caching.
+func (l *Local) cachedPeer(a *anypb.Any) (Peer, bool) {
+	if a == nil {
+		return Peer{}, false
+	}
+	if l == nil {
+		return peerFromFilterState(a)
+	}
+	if e, hit := l.peers[string(a.GetValue())]; hit && a.GetTypeUrl() == structTypeURL {
+		return e.peer, e.ok
+	}
+	p, ok := peerFromFilterState(a)
+	if a.GetTypeUrl() == structTypeURL {
+		if l.peers == nil || len(l.peers) >= maxCachedPeers {
+			l.peers = make(map[string]peerEntry, 16)
+		}
+		l.peers[string(a.GetValue())] = peerEntry{peer: p, ok: ok}
+	}
+	return p, ok
 }
 
 func (l *Local) peer() Peer {

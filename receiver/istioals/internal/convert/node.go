@@ -20,7 +20,20 @@ type Local struct {
 	Version          string
 	CanonicalService string
 	Cluster          string
+
+	// peers caches decoded peer filter states by their bytes: a stream
+	// carries the same few peers over and over, and decoding the Struct is
+	// the dearest part of an entry. Per stream, so no lock.
+	peers map[string]peerEntry
 }
+
+type peerEntry struct {
+	peer Peer
+	ok   bool
+}
+
+// maxCachedPeers bounds a stream's peer cache; it is emptied when full.
+const maxCachedPeers = 1024
 
 // Node holds what a stream's identifier says about its proxy: the resource
 // attributes, built once per stream, and the local identity.

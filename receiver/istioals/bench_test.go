@@ -1,0 +1,53 @@
+package istioals
+
+import (
+	"testing"
+	"time"
+
+	accesslogv3 "github.com/envoyproxy/go-control-plane/envoy/service/accesslog/v3"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/alsgen"
+	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/convert"
+	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/metadata"
+)
+
+// benchConvert measures decoding one wire message (as gRPC would) and
+// converting it; ns/entry is the figure to compare.
+func benchConvert(b *testing.B, msg *accesslogv3.StreamAccessLogsMessage, entries int) {
+	r, err := newReceiver(createDefaultConfig().(*Config), receivertest.NewNopSettings(metadata.Type), consumertest.NewNop())
+	require.NoError(b, err)
+	w := alsgen.Workload{Namespace: "default", Name: "productpage"}
+	node := convert.NewNode(w.Identifier().GetNode(), "als")
+	wire, err := proto.Marshal(msg)
+	require.NoError(b, err)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(wire)))
+	b.ResetTimer()
+	for b.Loop() {
+		m := &accesslogv3.StreamAccessLogsMessage{}
+		if err := proto.Unmarshal(wire, m); err != nil {
+			b.Fatal(err)
+		}
+		_, n, _ := r.convert(m, &node)
+		if n != entries {
+			b.Fatalf("%d entries", n)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*entries), "ns/entry")
+}
+
+func BenchmarkConvertHTTP(b *testing.B) {
+	w := alsgen.Workload{Namespace: "default", Name: "productpage"}
+	b.Run("1", func(b *testing.B) { benchConvert(b, alsgen.Message(w, "http", 0, 1, time.Now()), 1) })
+	b.Run("30", func(b *testing.B) { benchConvert(b, alsgen.Message(w, "http", 0, 30, time.Now()), 30) })
+}
+
+func BenchmarkConvertTCP(b *testing.B) {
+	w := alsgen.Workload{Namespace: "default", Name: "productpage"}
+	b.Run("1", func(b *testing.B) { benchConvert(b, alsgen.Message(w, "tcp", 0, 1, time.Now()), 1) })
+	b.Run("30", func(b *testing.B) { benchConvert(b, alsgen.Message(w, "tcp", 0, 30, time.Now()), 30) })
+}
