@@ -87,4 +87,3 @@ service:
 	assert.Len(t, fileLines(out), 5, "refused clients produced no records")
 	assert.Contains(t, c.logs(), "refused an ALS stream from a principal not in allowed_principals")
 }
-
