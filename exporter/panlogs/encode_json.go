@@ -12,12 +12,12 @@ import (
 // §5.1. It appends by hand (no reflection, no maps) and escapes every control
 // byte, so that no value can end the line or the object early.
 type jsonEncoder struct {
-	prefixField bool
+	opts *encodeOptions
 }
 
 func (e jsonEncoder) appendRecord(b []byte, r *record, prefix string) []byte {
 	w := jsonObject{b: append(b, '{')}
-	if e.prefixField {
+	if e.opts.prefixField {
 		w.str("prefix", prefix)
 	}
 	w.time("receive_time", r.observed)
@@ -85,7 +85,7 @@ func (e jsonEncoder) appendRecord(b []byte, r *record, prefix string) []byte {
 			h.b = appendJSONChars(h.b, r.path.AsString())
 			if present(r.query) {
 				h.b = append(h.b, '?')
-				h.b = appendJSONChars(h.b, r.query.AsString())
+				h.b = appendJSONChars(h.b, e.opts.redactor.redact(r.query.AsString()))
 			}
 			h.b = append(h.b, '"')
 		}
@@ -103,6 +103,7 @@ func (e jsonEncoder) appendRecord(b []byte, r *record, prefix string) []byte {
 		h.val("xff", r.xff)
 		h.val("request_size", r.reqSize)
 		h.val("response_size", r.respSize)
+		e.appendHeaders(&h, r)
 		w.b = append(h.b, '}')
 	}
 	if present(r.flags) || present(r.codeDetails) || present(r.cluster) || present(r.route) {
@@ -124,6 +125,41 @@ func (e jsonEncoder) appendRecord(b []byte, r *record, prefix string) []byte {
 		w.b = append(o.b, '}')
 	}
 	return append(w.b, '}')
+}
+
+// appendHeaders writes the include_headers that the record holds: request
+// headers as http.headers, response headers as http.response_headers.
+func (e jsonEncoder) appendHeaders(h *jsonObject, r *record) {
+	if len(e.opts.headers) == 0 {
+		return
+	}
+	for _, response := range [2]bool{false, true} {
+		var inner jsonObject
+		open := false
+		for _, hk := range e.opts.headers {
+			key := hk.requestKey
+			if response {
+				key = hk.responseKey
+			}
+			v, ok := r.attrs.Get(key)
+			if !ok {
+				continue
+			}
+			if !open {
+				if response {
+					h.key("response_headers")
+				} else {
+					h.key("headers")
+				}
+				inner = jsonObject{b: append(h.b, '{')}
+				open = true
+			}
+			inner.val(hk.name, v)
+		}
+		if open {
+			h.b = append(inner.b, '}')
+		}
+	}
 }
 
 // jsonObject appends "key":value pairs with the commas between them.

@@ -10,8 +10,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/metadata"
 )
 
 // hostile values: each could end, split or forge a line or a field if it
@@ -30,7 +33,12 @@ var hostile = []string{
 func encodeOne(t testing.TB, mode string, fill func(res, attrs pcommon.Map)) []byte {
 	cfg := createDefaultConfig().(*Config)
 	cfg.PrefixMode = mode
-	e := &panExporter{cfg: cfg, enc: jsonEncoder{prefixField: mode == PrefixModeField}}
+	return encodeWith(t, cfg, fill)
+}
+
+func encodeWith(t testing.TB, cfg *Config, fill func(res, attrs pcommon.Map)) []byte {
+	e, err := newExporter(cfg, exportertest.NewNopSettings(metadata.Type))
+	require.NoError(t, err)
 	ld := plog.NewLogs()
 	rl := ld.ResourceLogs().AppendEmpty()
 	lr := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
@@ -39,7 +47,9 @@ func encodeOne(t testing.TB, mode string, fill func(res, attrs pcommon.Map)) []b
 	fill(rl.Resource().Attributes(), lr.Attributes())
 	var rec record
 	rec.reset(rl.Resource().Attributes(), lr)
-	return e.appendLine(nil, &rec)
+	var bt batch
+	e.appendLine(&bt, &rec)
+	return bt.buf
 }
 
 func decodeLine(t testing.TB, line []byte, mode string) (string, map[string]any) {

@@ -3,14 +3,18 @@ package panlogs // import "github.com/otelcol-pan/otelcol-pan/exporter/panlogs"
 import (
 	"context"
 	"os"
+	"strings"
 	"sync"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 
 	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/metadata"
+	"github.com/otelcol-pan/otelcol-pan/internal/fields"
 )
 
 // encoder appends one record, without the line prefix or the newline.
@@ -18,12 +22,41 @@ type encoder interface {
 	appendRecord(b []byte, r *record, prefix string) []byte
 }
 
+// encodeOptions are what the encoders need from the configuration.
+type encodeOptions struct {
+	prefixField bool
+	redactor    *urlRedactor
+	version     string
+	headers     []headerKey
+}
+
+// headerKey is an include_headers entry with its attribute keys precomputed.
+type headerKey struct {
+	name, requestKey, responseKey string
+}
+
+// batch is one push's records, encoded: buf holds every line (each ending in
+// '\n', prefixed per prefix_mode); msgs locate each record's body for the
+// transports that frame records themselves (syslog).
+type batch struct {
+	buf  []byte
+	msgs []message
+}
+
+type message struct {
+	lineStart, bodyStart, end int // end excludes the '\n'
+	prefix                    string
+	severity                  int // syslog severity
+	ts                        pcommon.Timestamp
+}
+
 type panExporter struct {
 	cfg       *Config
 	enc       encoder
 	tr        transport
 	telemetry *metadata.TelemetryBuilder
-	bufs      sync.Pool
+	metricOpt metric.AddOption
+	batches   sync.Pool
 }
 
 func newExporter(cfg *Config, set exporter.Settings) (*panExporter, error) {
@@ -31,39 +64,64 @@ func newExporter(cfg *Config, set exporter.Settings) (*panExporter, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts := &encodeOptions{
+		prefixField: cfg.PrefixMode == PrefixModeField,
+		redactor:    newURLRedactor(cfg.RedactQueryParams),
+		version:     set.BuildInfo.Version,
+	}
+	for _, h := range cfg.IncludeHeaders {
+		h = strings.ToLower(h)
+		opts.headers = append(opts.headers, headerKey{name: h, requestKey: fields.HTTPRequestHeaderPfx + h, responseKey: fields.HTTPResponseHeaderPfx + h})
+	}
 	e := &panExporter{
 		cfg:       cfg,
-		enc:       jsonEncoder{prefixField: cfg.PrefixMode == PrefixModeField},
 		telemetry: tb,
+		metricOpt: metric.WithAttributeSet(attribute.NewSet(attribute.String("transport", cfg.Transport))),
+	}
+	switch cfg.Format {
+	case FormatPANCSV:
+		e.enc = csvEncoder{opts: opts}
+	case FormatCEF:
+		e.enc = cefEncoder{opts: opts}
+	case FormatLEEF:
+		e.enc = leefEncoder{opts: opts}
+	default:
+		e.enc = jsonEncoder{opts: opts}
 	}
 	switch cfg.Transport {
 	case TransportFile:
-		e.tr = &fileTransport{path: cfg.File.Path}
+		e.tr = newFileTransport(&cfg.File)
+	case TransportSyslog:
+		e.tr = newSyslogTransport(&cfg.Syslog, set, tb)
+	case TransportHTTP:
+		e.tr = newHTTPTransport(&cfg.HTTP, set)
 	default:
 		e.tr = &writerTransport{w: os.Stdout}
 	}
-	e.bufs.New = func() any { b := make([]byte, 0, 64<<10); return &b }
+	e.batches.New = func() any { return &batch{buf: make([]byte, 0, 64<<10)} }
 	return e, nil
 }
 
-func (e *panExporter) start(ctx context.Context, _ component.Host) error {
-	return e.tr.start(ctx)
+func (e *panExporter) start(ctx context.Context, host component.Host) error {
+	return e.tr.start(ctx, host)
 }
 
 func (e *panExporter) shutdown(context.Context) error {
 	defer e.telemetry.Shutdown()
+	if e.tr == nil {
+		return nil
+	}
 	return e.tr.close()
 }
 
 // pushLogs encodes the whole batch into one buffer, one line per record, and
-// hands it to the transport in one write.
+// hands it to the transport in one call.
 func (e *panExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
-	bp := e.bufs.Get().(*[]byte)
-	b := (*bp)[:0]
-	defer func() { *bp = b[:0]; e.bufs.Put(bp) }()
+	bt := e.batches.Get().(*batch)
+	bt.buf, bt.msgs = bt.buf[:0], bt.msgs[:0]
+	defer e.batches.Put(bt)
 
 	var rec record
-	n := 0
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
@@ -73,34 +131,49 @@ func (e *panExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 			lrs := sls.At(j).LogRecords()
 			for k := 0; k < lrs.Len(); k++ {
 				rec.reset(res, lrs.At(k))
-				b = e.appendLine(b, &rec)
-				n++
+				e.appendLine(bt, &rec)
 			}
 		}
 	}
+	n := len(bt.msgs)
 	if n == 0 {
 		return nil
 	}
-	if err := e.tr.write(ctx, b, n); err != nil {
-		e.telemetry.ExporterPanlogsRecordsFailed.Add(ctx, int64(n))
+	if err := e.tr.write(ctx, bt); err != nil {
+		e.telemetry.ExporterPanlogsRecordsFailed.Add(ctx, int64(n), e.metricOpt)
 		return err
 	}
-	e.telemetry.ExporterPanlogsRecordsWritten.Add(ctx, int64(n))
-	e.telemetry.ExporterPanlogsBytesWritten.Add(ctx, int64(len(b)))
+	e.telemetry.ExporterPanlogsRecordsWritten.Add(ctx, int64(n), e.metricOpt)
+	e.telemetry.ExporterPanlogsBytesWritten.Add(ctx, int64(len(bt.buf)), e.metricOpt)
 	return nil
 }
 
 // appendLine writes "<prefix> <record>\n" (prefix_mode line) or
-// "<record>\n".
-func (e *panExporter) appendLine(b []byte, r *record) []byte {
+// "<record>\n" and notes where the record's body lies.
+func (e *panExporter) appendLine(bt *batch, r *record) {
 	prefix := e.cfg.Prefix
 	if r.prefix.Type() == pcommon.ValueTypeStr && r.prefix.Str() != "" {
 		prefix = sanitizePrefix(r.prefix.Str())
 	}
-	if e.cfg.PrefixMode == PrefixModeLine {
-		b = append(b, prefix...)
-		b = append(b, ' ')
+	m := message{lineStart: len(bt.buf), prefix: prefix, severity: r.syslogSeverity(), ts: r.observed}
+	if r.start != 0 {
+		m.ts = r.timeGenerated()
 	}
-	b = e.enc.appendRecord(b, r, prefix)
-	return append(b, '\n')
+	if e.cfg.PrefixMode == PrefixModeLine {
+		bt.buf = append(bt.buf, prefix...)
+		bt.buf = append(bt.buf, ' ')
+	}
+	m.bodyStart = len(bt.buf)
+	bt.buf = e.enc.appendRecord(bt.buf, r, prefix)
+	m.end = len(bt.buf)
+	bt.buf = append(bt.buf, '\n')
+	bt.msgs = append(bt.msgs, m)
+}
+
+// syslogSeverity: warning (4) for denials and resets, informational (6) else.
+func (r *record) syslogSeverity() int {
+	if r.severity() > 3 {
+		return 4
+	}
+	return 6
 }

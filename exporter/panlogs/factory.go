@@ -2,8 +2,10 @@ package panlogs // import "github.com/otelcol-pan/otelcol-pan/exporter/panlogs"
 
 import (
 	"context"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/config/configretry"
 	"go.opentelemetry.io/collector/consumer"
@@ -25,11 +27,24 @@ func NewFactory() exporter.Factory {
 func createDefaultConfig() component.Config {
 	// The queue and retries are on by default: a destination that is down
 	// must delay records, not lose them.
+	httpClient := confighttp.NewDefaultClientConfig()
+	httpClient.Timeout = 30 * time.Second
+	httpClient.Compression = "gzip" // the Cortex collector takes gzip; it saves most of the bytes
 	return &Config{
-		Format:        FormatJSON,
-		PrefixMode:    PrefixModeLine,
-		Prefix:        DefaultPrefix,
-		Transport:     TransportStdout,
+		Format:     FormatJSON,
+		PrefixMode: PrefixModeLine,
+		Prefix:     DefaultPrefix,
+		Transport:  TransportStdout,
+		Syslog: SyslogConfig{
+			Network:        "tcp",
+			Protocol:       ProtocolRFC5424,
+			Framing:        FramingOctetCounting,
+			Facility:       16, // local0
+			MaxMessageSize: 64 << 10,
+			DialTimeout:    5 * time.Second,
+			WriteTimeout:   10 * time.Second,
+		},
+		HTTP:          HTTPConfig{ClientConfig: httpClient, MaxBatchBytes: maxHTTPBatchBytes},
 		TimeoutConfig: exporterhelper.NewDefaultTimeoutConfig(),
 		QueueConfig:   configoptional.Some(exporterhelper.NewDefaultQueueConfig()),
 		BackOffConfig: configretry.NewDefaultBackOffConfig(),

@@ -33,6 +33,9 @@ type record struct {
 
 	// From the resource.
 	pod, namespace, proxy, containers pcommon.Value
+
+	// attrs is the record's attribute map, for lookups by configured key.
+	attrs pcommon.Map
 }
 
 // blankRecord has every Value field set to one shared empty value: the zero
@@ -52,6 +55,7 @@ var blankRecord = func() record {
 func (r *record) reset(res pcommon.Map, lr plog.LogRecord) {
 	*r = blankRecord
 	r.observed, r.start, r.event = lr.ObservedTimestamp(), lr.Timestamp(), lr.EventName()
+	r.attrs = lr.Attributes()
 	res.Range(func(k string, v pcommon.Value) bool {
 		switch k {
 		case fields.K8sPodName:

@@ -23,12 +23,13 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                         metric.Meter
-	mu                            sync.Mutex
-	registrations                 []metric.Registration
-	ExporterPanlogsBytesWritten   metric.Int64Counter
-	ExporterPanlogsRecordsFailed  metric.Int64Counter
-	ExporterPanlogsRecordsWritten metric.Int64Counter
+	meter                           metric.Meter
+	mu                              sync.Mutex
+	registrations                   []metric.Registration
+	ExporterPanlogsBytesWritten     metric.Int64Counter
+	ExporterPanlogsRecordsFailed    metric.Int64Counter
+	ExporterPanlogsRecordsTruncated metric.Int64Counter
+	ExporterPanlogsRecordsWritten   metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -69,6 +70,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.ExporterPanlogsRecordsFailed, err = builder.meter.Int64Counter(
 		"otelcol_exporter_panlogs_records_failed",
 		metric.WithDescription("Number of records the transport failed to write (they are retried or reported as dropped by exporterhelper). [Development]"),
+		metric.WithUnit("{record}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterPanlogsRecordsTruncated, err = builder.meter.Int64Counter(
+		"otelcol_exporter_panlogs_records_truncated",
+		metric.WithDescription("Number of records cut to the syslog max_message_size. [Development]"),
 		metric.WithUnit("{record}"),
 	)
 	errs = errors.Join(errs, err)

@@ -21,11 +21,15 @@ func TestSetupTelemetry(t *testing.T) {
 	defer tb.Shutdown()
 	tb.ExporterPanlogsBytesWritten.Add(context.Background(), 1)
 	tb.ExporterPanlogsRecordsFailed.Add(context.Background(), 1)
+	tb.ExporterPanlogsRecordsTruncated.Add(context.Background(), 1)
 	tb.ExporterPanlogsRecordsWritten.Add(context.Background(), 1)
 	AssertEqualExporterPanlogsBytesWritten(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualExporterPanlogsRecordsFailed(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualExporterPanlogsRecordsTruncated(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualExporterPanlogsRecordsWritten(t, testTel,
