@@ -268,3 +268,20 @@ func (h *HTTPConfig) validate() error {
 	}
 	return errs
 }
+
+// Unmarshal is needed because confighttp.ClientConfig has its own Unmarshal,
+// which, promoted through the embedding, would skip max_batch_bytes.
+func (h *HTTPConfig) Unmarshal(conf *confmap.Conf) error {
+	raw := conf.ToStringMap()
+	if v, ok := raw["max_batch_bytes"]; ok {
+		delete(raw, "max_batch_bytes")
+		var own struct {
+			MaxBatchBytes int `mapstructure:"max_batch_bytes"`
+		}
+		if err := confmap.NewFromStringMap(map[string]any{"max_batch_bytes": v}).Unmarshal(&own); err != nil {
+			return err
+		}
+		h.MaxBatchBytes = own.MaxBatchBytes
+	}
+	return h.ClientConfig.Unmarshal(confmap.NewFromStringMap(raw))
+}

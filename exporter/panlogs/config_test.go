@@ -31,7 +31,36 @@ func TestLoadConfig(t *testing.T) {
 			assert.Equal(t, "/var/log/pan/mesh.log", c.File.Path)
 			assert.False(t, c.QueueConfig.HasValue())
 		}},
-		{id: "bad_format", wantErr: `format: "xml" is not one of json`},
+		{id: "siem", check: func(t *testing.T, c *Config) {
+			assert.Equal(t, FormatPANCSV, c.Format)
+			assert.Equal(t, "siem.example.com:6514", c.Syslog.Endpoint)
+			assert.Equal(t, "tcp", c.Syslog.Network)
+			assert.Equal(t, 20, c.Syslog.Facility)
+			assert.Equal(t, "/etc/pan/ca.pem", c.Syslog.TLS.Get().CAFile)
+			assert.Equal(t, []string{"token", "session"}, c.RedactQueryParams)
+		}},
+		{id: "cortex", check: func(t *testing.T, c *Config) {
+			assert.Equal(t, "https://api-tenant.xdr.example/logs/v1/event", c.HTTP.Endpoint)
+			assert.Equal(t, 1000000, c.HTTP.MaxBatchBytes)
+			assert.Equal(t, "gzip", string(c.HTTP.Compression))
+			require.True(t, c.QueueConfig.HasValue())
+			require.NotNil(t, c.QueueConfig.Get().StorageID)
+			assert.Equal(t, "file_storage", c.QueueConfig.Get().StorageID.String())
+		}},
+		{id: "rotating", check: func(t *testing.T, c *Config) {
+			r := c.File.Rotation.Get()
+			require.NotNil(t, r)
+			assert.Equal(t, RotationConfig{MaxMegabytes: 50, MaxDays: 7, MaxBackups: 5, Compress: true}, *r)
+		}},
+		{id: "sensitive_allowed", check: func(t *testing.T, c *Config) {
+			assert.True(t, c.AllowSensitiveHeaders)
+		}},
+		{id: "udp_tls", wantErr: "syslog::tls: needs network tcp"},
+		{id: "bad_syslog", wantErr: "syslog::endpoint: must be set"},
+		{id: "sensitive_header", wantErr: `include_headers[0]: "Authorization" carries credentials`},
+		{id: "http_too_big", wantErr: "http::max_batch_bytes: 10000000 is not in 1..5242880"},
+		{id: "csv_field", wantErr: "prefix_mode: field has no column in pan_csv"},
+		{id: "bad_format", wantErr: `format: "xml" is not one of json, pan_csv, cef, leef`},
 		{id: "bad_mode", wantErr: `prefix_mode: "both" is not one of line, field, none`},
 		{id: "file_without_path", wantErr: "file::path: must be set for transport file"},
 		{id: "bad_prefix", wantErr: `prefix: "bad prefix!" may only hold`},

@@ -1,0 +1,313 @@
+package panlogs
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.opentelemetry.io/collector/exporter/exportertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/metadata"
+)
+
+// makeLogs builds n records with distinct request ids and the given prefix.
+func makeLogs(n int, prefix string) plog.Logs {
+	ld := plog.NewLogs()
+	lrs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+	for i := 0; i < n; i++ {
+		lr := lrs.AppendEmpty()
+		lr.SetTimestamp(pcommon.NewTimestampFromTime(time.Date(2026, 3, 5, 7, 8, 9, 0, time.UTC)))
+		lr.Attributes().PutStr("http.request.method", "GET")
+		lr.Attributes().PutStr("url.path", "/r/"+strconv.Itoa(i))
+		lr.Attributes().PutStr("http.request.header.x-request-id", "id-"+strconv.Itoa(i))
+		if prefix != "" {
+			lr.Attributes().PutStr("pan.prefix", prefix)
+		}
+	}
+	return ld
+}
+
+// newTestExporter builds the exporter around cfg without exporterhelper's
+// queue, so a push returns the transport's own result.
+func newTestExporter(t *testing.T, cfg *Config) *panExporter {
+	e, err := newExporter(cfg, exportertest.NewNopSettings(metadata.Type))
+	require.NoError(t, err)
+	require.NoError(t, e.start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { _ = e.shutdown(context.Background()) })
+	return e
+}
+
+func TestFileAppendsAcrossRestarts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "pan.log")
+	cfg := createDefaultConfig().(*Config)
+	cfg.Transport, cfg.File.Path = TransportFile, path
+	for round := 0; round < 2; round++ {
+		e, err := newExporter(cfg, exportertest.NewNopSettings(metadata.Type))
+		require.NoError(t, err)
+		require.NoError(t, e.start(context.Background(), componenttest.NewNopHost()))
+		require.NoError(t, e.pushLogs(context.Background(), makeLogs(3, "")))
+		require.NoError(t, e.shutdown(context.Background()))
+	}
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, 6, strings.Count(string(b), "\n"), "the second start appends, never truncates")
+}
+
+func TestFileRotationKeepsWholeLines(t *testing.T) {
+	dir := t.TempDir()
+	cfg := createDefaultConfig().(*Config)
+	cfg.Transport, cfg.File.Path = TransportFile, filepath.Join(dir, "pan.log")
+	cfg.File.Rotation = configoptional.Some(RotationConfig{MaxMegabytes: 1, MaxBackups: 50})
+	e := newTestExporter(t, cfg)
+	// ~3 MiB in batches of 2000 records forces rotations inside batches.
+	total := 0
+	for i := 0; i < 15; i++ {
+		require.NoError(t, e.pushLogs(context.Background(), makeLogs(2000, "")))
+		total += 2000
+	}
+	require.NoError(t, e.shutdown(context.Background()))
+	files, err := filepath.Glob(filepath.Join(dir, "pan*.log"))
+	require.NoError(t, err)
+	require.Greater(t, len(files), 2, "rotated")
+	lines := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		require.LessOrEqual(t, len(b), 1<<20)
+		require.True(t, len(b) == 0 || b[len(b)-1] == '\n', "%s ends with a whole line", f)
+		for _, l := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+			require.True(t, strings.HasPrefix(l, DefaultPrefix+` {"`) && strings.HasSuffix(l, "}"), "whole line in %s: %q", f, l)
+			lines++
+		}
+	}
+	assert.Equal(t, total, lines)
+}
+
+// syslogSink accepts one TCP connection at a time and collects frames.
+type syslogSink struct {
+	ln     net.Listener
+	mu     sync.Mutex
+	frames []string
+}
+
+func newSyslogSink(t *testing.T) *syslogSink {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	s := &syslogSink{ln: ln}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go s.readOctetCounted(c)
+		}
+	}()
+	return s
+}
+
+func (s *syslogSink) readOctetCounted(c net.Conn) {
+	defer c.Close()
+	r := bufio.NewReader(c)
+	for {
+		lenStr, err := r.ReadString(' ')
+		if err != nil {
+			return
+		}
+		n, err := strconv.Atoi(strings.TrimSuffix(lenStr, " "))
+		if err != nil {
+			return
+		}
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return
+		}
+		s.mu.Lock()
+		s.frames = append(s.frames, string(buf))
+		s.mu.Unlock()
+	}
+}
+
+func (s *syslogSink) got() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.frames...)
+}
+
+func TestSyslogRFC5424OctetCounting(t *testing.T) {
+	sink := newSyslogSink(t)
+	cfg := createDefaultConfig().(*Config)
+	cfg.Transport = TransportSyslog
+	cfg.Syslog.Endpoint = sink.ln.Addr().String()
+	cfg.Syslog.Hostname = "collector-0"
+	e := newTestExporter(t, cfg)
+	require.NoError(t, e.pushLogs(context.Background(), makeLogs(3, "team-a")))
+	deadline := time.Now().Add(5 * time.Second)
+	for len(sink.got()) < 3 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	frames := sink.got()
+	require.Len(t, frames, 3)
+	for i, f := range frames {
+		assert.True(t, strings.HasPrefix(f, "<134>1 2026-03-05T07:08:09.000000Z collector-0 team-a - TRAFFIC - team-a {"), f)
+		assert.Contains(t, f, `"url":"/r/`+strconv.Itoa(i)+`"`)
+		assert.NotContains(t, f, "\n")
+	}
+}
+
+func TestSyslogRFC3164Header(t *testing.T) {
+	s := &syslogTransport{cfg: &SyslogConfig{Protocol: ProtocolRFC3164, Facility: 16}, hostname: "h"}
+	ts := pcommon.NewTimestampFromTime(time.Date(2026, 3, 5, 7, 8, 9, 0, time.UTC))
+	got := string(s.appendHeader(nil, &message{prefix: "mesh", severity: 4, ts: ts}))
+	assert.Equal(t, "<132>Mar  5 07:08:09 h mesh: ", got, "the day is padded with a space, not a zero")
+}
+
+func TestSyslogReconnectsAfterServerLoss(t *testing.T) {
+	sink := newSyslogSink(t)
+	cfg := createDefaultConfig().(*Config)
+	cfg.Transport = TransportSyslog
+	cfg.Syslog.Endpoint = sink.ln.Addr().String()
+	cfg.Syslog.WriteTimeout = time.Second
+	e := newTestExporter(t, cfg)
+	require.NoError(t, e.pushLogs(context.Background(), makeLogs(1, "")))
+	// Break the connection under the exporter: the next write fails or
+	// succeeds into a dead socket; within a few pushes it must reconnect.
+	tr := e.tr.(*syslogTransport)
+	tr.mu.Lock()
+	_ = tr.conn.Close()
+	tr.mu.Unlock()
+	var err error
+	for i := 0; i < 3; i++ {
+		if err = e.pushLogs(context.Background(), makeLogs(1, "")); err == nil {
+			break
+		}
+	}
+	require.NoError(t, err)
+	deadline := time.Now().Add(5 * time.Second)
+	for len(sink.got()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	assert.GreaterOrEqual(t, len(sink.got()), 2)
+}
+
+func TestSyslogTruncatesAtMaxMessageSize(t *testing.T) {
+	s := &syslogTransport{cfg: &SyslogConfig{Protocol: ProtocolRFC5424, Network: "udp", MaxMessageSize: 480}, hostname: "h"}
+	body := strings.Repeat("é", 400) // 800 bytes of two-byte runes
+	b := &batch{buf: []byte(body + "\n"), msgs: []message{{end: len(body), prefix: "p"}}}
+	out, cut := s.appendMessage(nil, b, &b.msgs[0])
+	assert.True(t, cut)
+	assert.LessOrEqual(t, len(out), 480)
+	assert.True(t, utf8ValidString(string(out)), "cut on a rune boundary")
+}
+
+func utf8ValidString(s string) bool { return strings.ToValidUTF8(s, "") == s }
+
+// cortexLike behaves like the Cortex HTTP log collector as the test scripts it.
+func TestHTTPStatusHandling(t *testing.T) {
+	tests := []struct {
+		name      string
+		status    int
+		retryHdr  string
+		permanent bool
+		throttle  bool
+	}{
+		{"ok", 200, "", false, false},
+		{"too many", 429, "3", false, true},
+		{"unavailable", 503, "1", false, true},
+		{"timeout", 408, "", false, false},
+		{"server error", 500, "", false, false},
+		{"bad request", 400, "", true, false},
+		{"unauthorized", 401, "", true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				if tt.retryHdr != "" {
+					w.Header().Set("Retry-After", tt.retryHdr)
+				}
+				w.WriteHeader(tt.status)
+			}))
+			defer srv.Close()
+			cfg := createDefaultConfig().(*Config)
+			cfg.Transport, cfg.HTTP.Endpoint = TransportHTTP, srv.URL
+			e := newTestExporter(t, cfg)
+			err := e.pushLogs(context.Background(), makeLogs(2, ""))
+			if tt.status == 200 {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Equal(t, tt.permanent, consumererror.IsPermanent(err))
+			if tt.throttle {
+				assert.Contains(t, err.Error(), "Throttle")
+			}
+		})
+	}
+}
+
+func TestHTTPSplitsOn413AndBatchesBelowLimit(t *testing.T) {
+	var mu sync.Mutex
+	var bodies []string
+	const limit = 3000
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, "Bearer s3cret", r.Header.Get("Authorization"))
+		assert.Equal(t, "gzip", r.Header.Get("Content-Encoding"))
+		zr, err := gzip.NewReader(r.Body)
+		require.NoError(t, err)
+		b, err := io.ReadAll(zr)
+		require.NoError(t, err)
+		if len(b) > limit {
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			return
+		}
+		mu.Lock()
+		bodies = append(bodies, string(b))
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	cfg := createDefaultConfig().(*Config)
+	cfg.Transport, cfg.HTTP.Endpoint = TransportHTTP, srv.URL
+	cfg.HTTP.Headers.Set("Authorization", "Bearer s3cret")
+	cfg.HTTP.MaxBatchBytes = 20000
+	e := newTestExporter(t, cfg)
+	require.NoError(t, e.pushLogs(context.Background(), makeLogs(100, "")))
+	seen := map[string]int{}
+	for _, b := range bodies {
+		require.True(t, strings.HasSuffix(b, "\n"))
+		for _, l := range strings.Split(strings.TrimSuffix(b, "\n"), "\n") {
+			i := strings.Index(l, `"request_id":"`)
+			require.Positive(t, i, l)
+			seen[l[i:i+20]]++
+		}
+	}
+	assert.Len(t, seen, 100, "every record arrived")
+	assert.Greater(t, len(bodies), 1, "413 split the batch")
+}
+
+func TestRetryAfter(t *testing.T) {
+	assert.Equal(t, 3*time.Second, retryAfter("3"))
+	assert.Equal(t, time.Duration(0), retryAfter(""))
+	assert.Equal(t, time.Duration(0), retryAfter("soon"))
+	assert.InDelta(t, float64(10*time.Second), float64(retryAfter(time.Now().Add(10*time.Second).UTC().Format(http.TimeFormat))), float64(2*time.Second))
+	_ = exporterhelper.NewThrottleRetry
+}
