@@ -14,7 +14,7 @@ GOTESTFLAGS ?=
 SOURCES := $(shell find receiver processor exporter internal -name '*.go' -not -name '*_test.go' 2>/dev/null) \
            go.mod go.sum builder-config.yaml $(DIST_DIR)/default_config.yaml $(DIST_DIR)/default_config.go $(DIST_DIR)/run_others.go
 
-.PHONY: all build run demo test unit e2e bench generate lint fmt tidy clean
+.PHONY: all build run demo test test-deps bench generate lint fmt tidy clean
 
 all: build
 
@@ -46,11 +46,27 @@ demo: build
 
 # Unit, golden, fuzz-seed and end-to-end tests. The end-to-end tests start the
 # built binary, so it is built first.
-test: build
+test: build test-deps
 	OTELCOL_PAN_BIN=$(CURDIR)/$(BIN) ALSGEN_BIN=$(CURDIR)/$(ALSGEN) $(GO) test -count=1 $(GOTESTFLAGS) ./...
 
+# The syslog end-to-end test runs a real rsyslogd: Debian's package.
+test-deps:
+	@if ! command -v rsyslogd >/dev/null 2>&1 && [ ! -x /usr/sbin/rsyslogd ]; then \
+	  echo "installing rsyslog (Debian package) for the syslog end-to-end test"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq rsyslog >/dev/null; \
+	fi
+
 bench:
-	@echo "make bench: the pipeline benchmark is not built yet (issue 6)."
+	@echo "make # The syslog end-to-end test runs a real rsyslogd: Debian's package.
+test-deps:
+	@if ! command -v rsyslogd >/dev/null 2>&1 && [ ! -x /usr/sbin/rsyslogd ]; then \
+	  echo "installing rsyslog (Debian package) for the syslog end-to-end test"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq rsyslog >/dev/null; \
+	fi
+
+bench: the pipeline benchmark is not built yet (issue 6)."
 	@echo "Hot-path micro-benchmarks: go test -run=^$$ -bench=. -benchmem ./..."
 
 # Regenerates mdatagen's code for every component.

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"os"
 	"sync"
 )
 
@@ -15,3 +16,5 @@ func (w *syncWriter) Write(p []byte) (int, error) {
 	defer mu.Unlock()
 	return w.buf.Write(p)
 }
+
+func mkdir(p string) error { return os.MkdirAll(p, 0o755) }
