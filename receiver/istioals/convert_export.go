@@ -1,0 +1,24 @@
+package istioals // import "github.com/otelcol-pan/otelcol-pan/receiver/istioals"
+
+import (
+	accesslogv3 "github.com/envoyproxy/go-control-plane/envoy/service/accesslog/v3"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/convert"
+)
+
+// ConvertMessage converts one ALS message exactly as the receiver does, with
+// id as the stream's identifier. The benchmark uses it to feed the OTLP
+// baseline the very records istioals would produce.
+func ConvertMessage(id *accesslogv3.StreamAccessLogsMessage_Identifier, msg *accesslogv3.StreamAccessLogsMessage, observed pcommon.Timestamp) plog.Logs {
+	node := convert.NewNode(id.GetNode(), id.GetLogName())
+	logs := plog.NewLogs()
+	rl := logs.ResourceLogs().AppendEmpty()
+	node.Resource.CopyTo(rl.Resource().Attributes())
+	lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
+	cv := &convert.Converter{}
+	cv.HTTP(msg.GetHttpLogs().GetLogEntry(), &node.Local, observed, lrs)
+	cv.TCP(msg.GetTcpLogs().GetLogEntry(), &node.Local, observed, lrs)
+	return logs
+}

@@ -1,0 +1,103 @@
+// Command bench runs the load scenarios against the built binary and prints
+// one table, then the summary line
+//
+//	bench: ours/baseline=R ours/ceiling=C entries_per_cpu_s=N
+//
+// computed from the same run: R and C compare entries per CPU-second of the
+// collector process (ours: istioals → paprefix → batch → panlogs json → file,
+// at saturation, HTTP entries with peer metadata) with the baseline (otlp →
+// batch → file exporter, fed the same records as OTLP) and the decode-only
+// ALS server.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/otelcol-pan/otelcol-pan/test/loadtest"
+)
+
+func main() {
+	collector := flag.String("collector", "bin/otelcol-pan", "the otelcol-pan binary")
+	decoder := flag.String("decoder", "bin/alsdecode", "the decode-only ALS server")
+	entries := flag.Int("entries", 300000, "entries per saturation run")
+	streams := flag.Int("streams", 8, "concurrent ALS streams")
+	batch := flag.Int("batch", 30, "entries per ALS message (Envoy flushes ~30 per 16 KiB)")
+	quick := flag.Bool("quick", false, "only the three runs of the summary line")
+	flag.Parse()
+
+	bins := loadtest.Bins{Collector: *collector, Decoder: *decoder}
+	sat := func(p, kind string) loadtest.Scenario {
+		return loadtest.Scenario{Pipeline: p, Kind: kind, Entries: *entries, Streams: *streams, Batch: *batch}
+	}
+	fixed := func(p, kind string, rate float64) loadtest.Scenario {
+		// Eight seconds at the rate: long enough for a steady state.
+		return loadtest.Scenario{Pipeline: p, Kind: kind, Rate: rate, Entries: int(rate * 8), Streams: *streams, Batch: *batch}
+	}
+	headline := []loadtest.Scenario{sat(loadtest.OursJSONFile, "http"), sat(loadtest.Baseline, "http"), sat(loadtest.Ceiling, "http")}
+	runs := headline
+	if !*quick {
+		runs = append(runs,
+			sat(loadtest.OursJSONFile, "tcp"), sat(loadtest.OursJSONFile, "mixed"),
+			sat(loadtest.OursCSVFile, "mixed"), sat(loadtest.OursSyslog, "mixed"),
+			fixed(loadtest.OursJSONFile, "mixed", 10000), fixed(loadtest.OursJSONFile, "mixed", 25000), fixed(loadtest.OursJSONFile, "mixed", 50000),
+			fixed(loadtest.OursCSVFile, "mixed", 25000), fixed(loadtest.OursSyslog, "mixed", 25000),
+			fixed(loadtest.Baseline, "http", 10000),
+		)
+	}
+
+	fmt.Printf("%-22s %-6s %-8s %9s %9s %12s %9s %10s %6s %8s\n",
+		"pipeline", "kind", "rate/s", "entries", "deliv/s", "entries/cpu_s", "peak_rss", "alloc_B/e", "loss", "p99")
+	results := map[string]loadtest.Result{}
+	failed := false
+	for _, sc := range runs {
+		dir, err := os.MkdirTemp("", "otelcol-pan-bench-")
+		if err != nil {
+			fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		r, err := loadtest.Run(ctx, bins, sc, dir)
+		cancel()
+		os.RemoveAll(dir)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %s %s: %v\n", sc.Pipeline, sc.Kind, err)
+			failed = true
+			continue
+		}
+		rate := "max"
+		if sc.Rate > 0 {
+			rate = fmt.Sprintf("%.0f", sc.Rate)
+		}
+		alloc := "n/a"
+		if r.AllocPerEntry >= 0 {
+			alloc = fmt.Sprintf("%.0f", r.AllocPerEntry)
+		}
+		p99 := "n/a"
+		if sc.Pipeline != loadtest.Ceiling {
+			p99 = r.P99.Round(time.Millisecond).String()
+		}
+		fmt.Printf("%-22s %-6s %-8s %9d %9.0f %12.0f %8.0fM %10s %6d %8s\n",
+			sc.Pipeline, sc.Kind, rate, sc.Entries, r.EntriesPerSec(), r.EntriesPerCPUSec(), float64(r.PeakRSS)/(1<<20), alloc, r.Lost, p99)
+		if sc.Rate == 0 {
+			results[sc.Pipeline+"/"+sc.Kind] = r
+		}
+	}
+	ours, base, ceil := results[loadtest.OursJSONFile+"/http"], results[loadtest.Baseline+"/http"], results[loadtest.Ceiling+"/http"]
+	if ours.EntriesPerCPUSec() == 0 || base.EntriesPerCPUSec() == 0 || ceil.EntriesPerCPUSec() == 0 {
+		fatal(fmt.Errorf("a headline run failed"))
+	}
+	fmt.Printf("bench: ours/baseline=%.2f ours/ceiling=%.2f entries_per_cpu_s=%.0f\n",
+		ours.EntriesPerCPUSec()/base.EntriesPerCPUSec(), ours.EntriesPerCPUSec()/ceil.EntriesPerCPUSec(), ours.EntriesPerCPUSec())
+	if failed {
+		os.Exit(1)
+	}
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "bench:", strings.TrimSpace(err.Error()))
+	os.Exit(1)
+}

@@ -1,0 +1,194 @@
+// Package loadtest drives the built otelcol-pan binary with ALS (or OTLP)
+// load over loopback, in the manner of the collector-contrib testbed: a load
+// generator, the collector as a separate process started from a YAML config,
+// a sink that checks every item, and the collector's CPU and memory read
+// from /proc. `make bench` runs its scenarios; `make test` runs a smoke.
+package loadtest
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// clockTicks is USER_HZ, the unit of utime/stime in /proc/<pid>/stat; 100 on
+// every Linux architecture Go supports.
+const clockTicks = 100
+
+// Process is a collector (or ceiling server) under measurement.
+type Process struct {
+	cmd    *exec.Cmd
+	logBuf *syncBuffer
+	done   chan struct{}
+	dir    string
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.b.Len() > 1<<20 {
+		return len(p), nil // keep the head: it says why a run failed
+	}
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// Start runs bin with args, stdout discarded, stderr kept for diagnosis.
+func Start(bin string, env []string, args ...string) (*Process, error) {
+	p := &Process{logBuf: &syncBuffer{}, done: make(chan struct{})}
+	p.cmd = exec.Command(bin, args...)
+	p.cmd.Stdout = io.Discard
+	p.cmd.Stderr = p.logBuf
+	p.cmd.Env = append(os.Environ(), env...)
+	if err := p.cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() { _ = p.cmd.Wait(); close(p.done) }()
+	return p, nil
+}
+
+// StartCollector writes config into dir and runs the collector on it.
+func StartCollector(bin, dir, config string) (*Process, error) {
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
+		return nil, err
+	}
+	p, err := Start(bin, nil, "--config", path)
+	if p != nil {
+		p.dir = dir
+	}
+	return p, err
+}
+
+// Log is what the process wrote to stderr.
+func (p *Process) Log() string { return p.logBuf.String() }
+
+// Exited reports whether the process has ended.
+func (p *Process) Exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Stop sends SIGTERM, then kills after a grace period.
+func (p *Process) Stop() {
+	if p.Exited() {
+		return
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(15 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+// CPU is the process's user+system CPU time so far.
+func (p *Process) CPU() (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the command name (which may hold spaces) start at ')'.
+	rest := string(b[bytes.LastIndexByte(b, ')')+2:])
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0, fmt.Errorf("short /proc stat: %q", rest)
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("bad /proc stat: %q", rest)
+	}
+	return time.Duration(utime+stime) * time.Second / clockTicks, nil
+}
+
+// PeakRSS is the process's high-water resident set (VmHWM).
+func (p *Process) PeakRSS() (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM")
+}
+
+// WaitTCP waits until addr accepts connections or the process dies.
+func (p *Process) WaitTCP(addr string, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if p.Exited() {
+			return fmt.Errorf("process exited:\n%s", p.Log())
+		}
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			return c.Close()
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("%s not listening after %s:\n%s", addr, within, p.Log())
+}
+
+// AllocBytes reads the collector's own total allocated bytes from its
+// Prometheus telemetry endpoint (Go runtime metric); -1 when unavailable.
+func AllocBytes(metricsAddr string) int64 {
+	resp, err := http.Get("http://" + metricsAddr + "/metrics")
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "otelcol_process_runtime_total_alloc_bytes") {
+			f := strings.Fields(line)
+			v, err := strconv.ParseFloat(f[len(f)-1], 64)
+			if err == nil {
+				return int64(v)
+			}
+		}
+	}
+	return -1
+}
+
+// FreeAddr returns a loopback address that was free a moment ago.
+func FreeAddr() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}

@@ -1,0 +1,47 @@
+package loadtest
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func collectorBin(t *testing.T) string {
+	p := os.Getenv("OTELCOL_PAN_BIN")
+	if p == "" {
+		p = filepath.Join("..", "..", "bin", "otelcol-pan")
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("the otelcol-pan binary is missing (%v): run `make test`, which builds it first", err)
+	}
+	return p
+}
+
+// The load harness end to end in seconds: every entry sent over 4 streams
+// arrives exactly once, for each of our pipelines and the baseline. No
+// timing is asserted; `make bench` measures.
+func TestSmokeZeroLoss(t *testing.T) {
+	bins := Bins{Collector: collectorBin(t)}
+	for _, sc := range []Scenario{
+		{Pipeline: OursJSONFile, Kind: "mixed", Entries: 3000, Streams: 4, Batch: 30},
+		{Pipeline: OursCSVFile, Kind: "tcp", Entries: 3000, Streams: 4, Batch: 30},
+		{Pipeline: OursSyslog, Kind: "http", Entries: 3000, Streams: 4, Batch: 30, Rate: 20000},
+		{Pipeline: Baseline, Kind: "http", Entries: 3000, Streams: 4, Batch: 30},
+	} {
+		t.Run(sc.Pipeline+"/"+sc.Kind, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			r, err := Run(ctx, bins, sc, t.TempDir())
+			require.NoError(t, err)
+			require.Equal(t, sc.Entries, r.Delivered, "delivered")
+			require.Zero(t, r.Lost, "lost")
+			require.Zero(t, r.Duplicates, "duplicates")
+			require.Zero(t, r.Unknown, "records the corpus never sent")
+			require.Positive(t, r.CPU, "CPU was sampled")
+		})
+	}
+}
