@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"strings"
-	"sync"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/exporter"
@@ -56,7 +55,10 @@ type panExporter struct {
 	tr        transport
 	telemetry *metadata.TelemetryBuilder
 	metricOpt metric.AddOption
-	batches   sync.Pool
+	// batches is a free list of encoding buffers. Not a sync.Pool: the GC
+	// empties a pool at every cycle, and at full load that means growing a
+	// fresh multi-megabyte buffer for nearly every batch.
+	batches chan *batch
 }
 
 func newExporter(cfg *Config, set exporter.Settings) (*panExporter, error) {
@@ -98,7 +100,7 @@ func newExporter(cfg *Config, set exporter.Settings) (*panExporter, error) {
 	default:
 		e.tr = &writerTransport{w: os.Stdout}
 	}
-	e.batches.New = func() any { return &batch{buf: make([]byte, 0, 64<<10)} }
+	e.batches = make(chan *batch, 16)
 	return e, nil
 }
 
@@ -117,9 +119,8 @@ func (e *panExporter) shutdown(context.Context) error {
 // pushLogs encodes the whole batch into one buffer, one line per record, and
 // hands it to the transport in one call.
 func (e *panExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
-	bt := e.batches.Get().(*batch)
-	bt.buf, bt.msgs = bt.buf[:0], bt.msgs[:0]
-	defer e.batches.Put(bt)
+	bt := e.getBatch()
+	defer e.putBatch(bt)
 
 	var rec record
 	rls := ld.ResourceLogs()
@@ -146,6 +147,28 @@ func (e *panExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	e.telemetry.ExporterPanlogsRecordsWritten.Add(ctx, int64(n), e.metricOpt)
 	e.telemetry.ExporterPanlogsBytesWritten.Add(ctx, int64(len(bt.buf)), e.metricOpt)
 	return nil
+}
+
+func (e *panExporter) getBatch() *batch {
+	select {
+	case bt := <-e.batches:
+		bt.buf, bt.msgs = bt.buf[:0], bt.msgs[:0]
+		return bt
+	default:
+		return &batch{buf: make([]byte, 0, 1<<20)}
+	}
+}
+
+// putBatch keeps a buffer for reuse unless the list is full or the buffer
+// grew past 64 MiB (one huge batch should not pin its memory forever).
+func (e *panExporter) putBatch(bt *batch) {
+	if cap(bt.buf) > 64<<20 {
+		return
+	}
+	select {
+	case e.batches <- bt:
+	default:
+	}
 }
 
 // appendLine writes "<prefix> <record>\n" (prefix_mode line) or
