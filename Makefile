@@ -9,12 +9,14 @@ BIN       := bin/otelcol-pan
 ALSGEN    := bin/alsgen
 SAMPLES   ?= ../shared/testdata/als/skywalking
 GOTESTFLAGS ?=
+IMAGE     ?= otelcol-pan:0.1.0
 
-# Our own sources: a change to any of them rebuilds the distribution.
+# Our own sources and the Makefile (its flags shape the binary): a change to
+# any of them rebuilds the distribution.
 SOURCES := $(shell find receiver processor exporter internal -name '*.go' -not -name '*_test.go' 2>/dev/null) \
-           go.mod go.sum builder-config.yaml $(DIST_DIR)/default_config.yaml $(DIST_DIR)/default_config.go $(DIST_DIR)/run_others.go
+           Makefile go.mod go.sum builder-config.yaml $(DIST_DIR)/default_config.yaml $(DIST_DIR)/default_config.go $(DIST_DIR)/run_others.go
 
-.PHONY: all build run demo test unit e2e bench generate lint fmt tidy clean
+.PHONY: all build run demo test unit e2e bench generate lint fmt tidy clean image
 
 all: build
 
@@ -22,12 +24,13 @@ build: $(BIN) $(ALSGEN)
 
 # ocb generates the distribution's sources and go.mod; we compile them
 # ourselves because run_others.go replaces ocb's main_others.go (it adds the
-# embedded default configuration).
+# embedded default configuration). CGO_ENABLED=0 gives a static binary (Go's
+# net package otherwise links libc), so it runs in an image without one.
 $(BIN): $(SOURCES)
 	$(TOOL) builder --config builder-config.yaml --skip-compilation
 	rm -f $(DIST_DIR)/main_others.go
 	gofmt -w $(DIST_DIR)
-	cd $(DIST_DIR) && $(GO) build -trimpath -ldflags="-s -w" -o ../../$(BIN) .
+	cd $(DIST_DIR) && CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o ../../$(BIN) .
 
 $(ALSGEN): $(shell find cmd/alsgen internal -name '*.go' -not -name '*_test.go') go.mod go.sum
 	$(GO) build -trimpath -o $(ALSGEN) ./cmd/alsgen
@@ -52,6 +55,11 @@ test: build
 bench:
 	@echo "make bench: the pipeline benchmark is not built yet (issue 6)."
 	@echo "Hot-path micro-benchmarks: go test -run=^$$ -bench=. -benchmem ./..."
+
+# The container image (Dockerfile): its builder stage runs `make build`, so
+# the image holds the same static binary. Needs a Docker engine.
+image:
+	docker build -t $(IMAGE) .
 
 # Regenerates mdatagen's code for every component.
 generate:
