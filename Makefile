@@ -1,6 +1,6 @@
 # otelcol-pan — build, run and test the distribution.
 # Everything it needs comes from the Go module proxy through tools/go.mod
-# (ocb and mdatagen) and, for the end-to-end tests, Debian's packages.
+# (ocb and mdatagen) and, for the syslog end-to-end test, Debian's rsyslog.
 
 GO        ?= go
 TOOL      := $(GO) tool -modfile=tools/go.mod
@@ -9,12 +9,14 @@ BIN       := bin/otelcol-pan
 ALSGEN    := bin/alsgen
 SAMPLES   ?= ../shared/testdata/als/skywalking
 GOTESTFLAGS ?=
+IMAGE     ?= otelcol-pan:0.1.0
 
-# Our own sources: a change to any of them rebuilds the distribution.
+# Our own sources and the Makefile (its flags shape the binary): a change to
+# any of them rebuilds the distribution.
 SOURCES := $(shell find receiver processor exporter internal -name '*.go' -not -name '*_test.go' 2>/dev/null) \
-           go.mod go.sum builder-config.yaml $(DIST_DIR)/default_config.yaml $(DIST_DIR)/default_config.go $(DIST_DIR)/run_others.go
+           Makefile go.mod go.sum builder-config.yaml $(DIST_DIR)/default_config.yaml $(DIST_DIR)/default_config.go $(DIST_DIR)/run_others.go
 
-.PHONY: all build run demo test test-deps bench generate lint fmt tidy clean
+.PHONY: all build run demo test test-deps bench generate lint fmt clean image
 
 all: build
 
@@ -22,12 +24,13 @@ build: $(BIN) $(ALSGEN)
 
 # ocb generates the distribution's sources and go.mod; we compile them
 # ourselves because run_others.go replaces ocb's main_others.go (it adds the
-# embedded default configuration).
+# embedded default configuration). CGO_ENABLED=0 gives a static binary (Go's
+# net package otherwise links libc), so it runs in an image without one.
 $(BIN): $(SOURCES)
 	$(TOOL) builder --config builder-config.yaml --skip-compilation
 	rm -f $(DIST_DIR)/main_others.go
 	gofmt -w $(DIST_DIR)
-	cd $(DIST_DIR) && $(GO) build -trimpath -ldflags="-s -w" -o ../../$(BIN) .
+	cd $(DIST_DIR) && CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o ../../$(BIN) .
 
 $(ALSGEN): $(shell find cmd/alsgen internal -name '*.go' -not -name '*_test.go') go.mod go.sum
 	$(GO) build -trimpath -o $(ALSGEN) ./cmd/alsgen
@@ -44,8 +47,8 @@ demo: build
 	./$(ALSGEN) -wait 30s -replay $(SAMPLES) && sleep 2; \
 	kill -TERM $$pid; wait $$pid
 
-# Unit, golden, fuzz-seed and end-to-end tests. The end-to-end tests start the
-# built binary, so it is built first.
+# Unit, golden, fuzz-seed, end-to-end and load-smoke tests. The end-to-end
+# tests start the built binary, so it is built first.
 test: build test-deps
 	OTELCOL_PAN_BIN=$(CURDIR)/$(BIN) ALSGEN_BIN=$(CURDIR)/$(ALSGEN) $(GO) test -count=1 $(GOTESTFLAGS) ./...
 
@@ -57,17 +60,19 @@ test-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq rsyslog >/dev/null; \
 	fi
 
-bench:
-	@echo "make # The syslog end-to-end test runs a real rsyslogd: Debian's package.
-test-deps:
-	@if ! command -v rsyslogd >/dev/null 2>&1 && [ ! -x /usr/sbin/rsyslogd ]; then \
-	  echo "installing rsyslog (Debian package) for the syslog end-to-end test"; \
-	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq rsyslog >/dev/null; \
-	fi
+# The pipeline benchmark (DESIGN.md §8): ours, the OTLP baseline and the
+# decode-only ceiling on this machine, one table, then the summary line.
+# Hot-path micro-benchmarks: go test -run='^$$' -bench=. -benchmem ./...
+bench: build bin/alsdecode
+	$(GO) run ./test/loadtest/cmd/bench -collector $(BIN) -decoder bin/alsdecode
 
-bench: the pipeline benchmark is not built yet (issue 6)."
-	@echo "Hot-path micro-benchmarks: go test -run=^$$ -bench=. -benchmem ./..."
+bin/alsdecode: test/loadtest/cmd/alsdecode/main.go go.mod go.sum
+	$(GO) build -o bin/alsdecode ./test/loadtest/cmd/alsdecode
+
+# The container image (Dockerfile): its builder stage runs `make build`, so
+# the image holds the same static binary. Needs a Docker engine.
+image:
+	docker build -t $(IMAGE) .
 
 # Regenerates mdatagen's code for every component.
 generate:

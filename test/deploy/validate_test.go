@@ -1,0 +1,153 @@
+package deploy
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/yaml"
+)
+
+// validateEnv is what the ${env:…} references in the shipped configurations
+// resolve to during `otelcol-pan validate`; in a pod the downward API sets
+// them (see TestDeployedConfigEnvIsDefined).
+var validateEnv = map[string]string{
+	"MY_POD_IP": "10.1.2.3",
+}
+
+// binary is the distribution under test: $OTELCOL_PAN_BIN (make test sets it)
+// or bin/otelcol-pan at the repository root.
+func binary(t *testing.T) string {
+	t.Helper()
+	p := os.Getenv("OTELCOL_PAN_BIN")
+	if p == "" {
+		p = filepath.Join(root, "bin", "otelcol-pan")
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("the otelcol-pan binary is missing (%v): run `make test`, which builds it first", err)
+	}
+	return p
+}
+
+// collectorConfigs returns every collector configuration shipped, by name:
+// each file in examples/, the ConfigMap's config.yaml and the operator
+// resource's spec.config.
+func collectorConfigs(t *testing.T) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	for file, kinds := range shipped {
+		if len(kinds) == 1 && kinds[0] == kindCollectorConfig {
+			out[file] = readDocs(t, file)[0]
+		}
+	}
+	out["deploy/kubernetes ConfigMap config.yaml"] = []byte(configMapConfig(t))
+	out["deploy/operator spec.config"] = operatorConfigYAML(t)
+	return out
+}
+
+// configMapConfig is the collector configuration in deploy/kubernetes.
+func configMapConfig(t *testing.T) string {
+	t.Helper()
+	cm := load[corev1.ConfigMap](t, "deploy/kubernetes/20-configmap.yaml", "v1/ConfigMap")
+	cfg, ok := cm.Data["config.yaml"]
+	if !ok {
+		t.Fatal("deploy/kubernetes ConfigMap: no config.yaml key")
+	}
+	return cfg
+}
+
+// operatorConfigYAML is the operator resource's spec.config as the YAML the
+// operator writes into the collector's ConfigMap.
+func operatorConfigYAML(t *testing.T) []byte {
+	t.Helper()
+	var raw struct {
+		Spec struct {
+			Config json.RawMessage `json:"config"`
+		} `json:"spec"`
+	}
+	doc := loadDoc(t, "deploy/operator/20-collector.yaml", "opentelemetry.io/v1beta1/OpenTelemetryCollector")
+	if err := yaml.Unmarshal(doc, &raw); err != nil {
+		t.Fatal(err)
+	}
+	y, err := yaml.JSONToYAML(raw.Spec.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return y
+}
+
+// validate runs `otelcol-pan validate` on a configuration.
+func validate(t *testing.T, config []byte) (string, error) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(p, config, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary(t), "validate", "--config", p)
+	cmd.Env = os.Environ()
+	for k, v := range validateEnv {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// TestCollectorConfigsValidate runs `otelcol-pan validate` on every shipped
+// collector configuration, inline ones included.
+func TestCollectorConfigsValidate(t *testing.T) {
+	configs := collectorConfigs(t)
+	if len(configs) < 5 {
+		t.Fatalf("found %d collector configurations, want the examples plus the two deploy ones", len(configs))
+	}
+	for name, cfg := range configs {
+		t.Run(name, func(t *testing.T) {
+			for _, ref := range envRefs(cfg) {
+				if _, ok := validateEnv[ref]; !ok {
+					t.Errorf("${env:%s} is not in validateEnv; add it (and to the pod's env if deployed)", ref)
+				}
+			}
+			if out, err := validate(t, cfg); err != nil {
+				t.Errorf("otelcol-pan validate: %v\n%s", err, out)
+			}
+		})
+	}
+}
+
+// TestValidateRefusesBrokenConfig shows that the validation above can fail:
+// a shipped configuration with one unknown key must be refused.
+func TestValidateRefusesBrokenConfig(t *testing.T) {
+	cfg := asMap(t, []byte(configMapConfig(t)))
+	exporters, _ := cfg["exporters"].(map[string]any)
+	panlogs, ok := exporters["panlogs"].(map[string]any)
+	if !ok {
+		t.Fatal("the ConfigMap's config has no panlogs exporter; update this test")
+	}
+	panlogs["prefix_mod"] = "field"
+	broken, err := yaml.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := validate(t, broken)
+	if err == nil {
+		t.Fatalf("otelcol-pan validate accepted an unknown key:\n%s", out)
+	}
+	if !strings.Contains(out, "prefix_mod") {
+		t.Errorf("the error does not name the unknown key:\n%s", out)
+	}
+}
+
+var envRefRE = regexp.MustCompile(`\$\{env:([A-Za-z_][A-Za-z0-9_]*)`)
+
+// envRefs lists the environment variables a configuration refers to.
+func envRefs(cfg []byte) []string {
+	var refs []string
+	for _, m := range envRefRE.FindAllSubmatch(cfg, -1) {
+		refs = append(refs, string(m[1]))
+	}
+	return refs
+}
