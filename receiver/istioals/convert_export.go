@@ -4,6 +4,7 @@ import (
 	accesslogv3 "github.com/envoyproxy/go-control-plane/envoy/service/accesslog/v3"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/convert"
 )
@@ -17,8 +18,14 @@ func ConvertMessage(id *accesslogv3.StreamAccessLogsMessage_Identifier, msg *acc
 	rl := logs.ResourceLogs().AppendEmpty()
 	node.Resource.CopyTo(rl.Resource().Attributes())
 	lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
-	cv := &convert.Converter{}
-	cv.HTTP(msg.GetHttpLogs().GetLogEntry(), &node.Local, observed, lrs)
-	cv.TCP(msg.GetTcpLogs().GetLogEntry(), &node.Local, observed, lrs)
+	wire, err := proto.Marshal(msg)
+	if err != nil {
+		return logs
+	}
+	var cv convert.Converter
+	var sc convert.Scratch
+	if _, err := cv.Split(wire, &sc); err == nil {
+		_, _, _ = cv.Convert(&sc, &node.Local, observed, lrs)
+	}
 	return logs
 }

@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver/receivertest"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/otelcol-pan/otelcol-pan/internal/alsmsg"
 	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/convert"
@@ -35,8 +36,17 @@ func sharedSamples(t testing.TB) string {
 func convertMessage(t testing.TB, msg *accesslogv3.StreamAccessLogsMessage) plog.Logs {
 	r, err := newReceiver(createDefaultConfig().(*Config), receivertest.NewNopSettings(metadata.Type), consumertest.NewNop())
 	require.NoError(t, err)
-	node := convert.NewNode(msg.GetIdentifier().GetNode(), msg.GetIdentifier().GetLogName())
-	logs, _, _ := r.convert(msg, &node)
+	// The receiver's own path: wire bytes, split, identifier, entries.
+	wire, err := proto.Marshal(msg)
+	require.NoError(t, err)
+	var sc convert.Scratch
+	id, err := r.conv.Split(wire, &sc)
+	require.NoError(t, err)
+	var ident accesslogv3.StreamAccessLogsMessage_Identifier
+	require.NoError(t, proto.Unmarshal(id, &ident))
+	node := convert.NewNode(ident.GetNode(), ident.GetLogName())
+	logs, _, _, err := r.convert(&sc, &node)
+	require.NoError(t, err)
 	return logs
 }
 

@@ -12,6 +12,7 @@ import (
 	accesslogv3 "github.com/envoyproxy/go-control-plane/envoy/service/accesslog/v3"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
+	"go.opentelemetry.io/collector/config/configgrpc"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -24,8 +25,11 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/encoding"
+	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/convert"
 	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/metadata"
@@ -39,8 +43,6 @@ var (
 )
 
 type alsReceiver struct {
-	accesslogv3.UnimplementedAccessLogServiceServer
-
 	cfg       *Config
 	set       receiver.Settings
 	next      consumer.Logs
@@ -83,7 +85,8 @@ func newReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*alsRe
 
 // Start listens on the endpoint and serves Envoy's AccessLogService.
 func (r *alsReceiver) Start(ctx context.Context, host component.Host) error {
-	srv, err := r.cfg.ToServer(ctx, host.GetExtensions(), r.set.TelemetrySettings)
+	srv, err := r.cfg.ToServer(ctx, host.GetExtensions(), r.set.TelemetrySettings,
+		configgrpc.WithGrpcServerOption(grpc.ForceServerCodecV2(alsCodec{proto: encoding.GetCodecV2("proto")})))
 	if err != nil {
 		return err
 	}
@@ -91,7 +94,7 @@ func (r *alsReceiver) Start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return err
 	}
-	accesslogv3.RegisterAccessLogServiceServer(srv, r)
+	srv.RegisterService(&alsServiceDesc, r)
 	r.mu.Lock()
 	r.server = srv
 	r.addr = ln.Addr()
@@ -143,10 +146,44 @@ func (r *alsReceiver) Shutdown(ctx context.Context) error {
 	return nil
 }
 
-// StreamAccessLogs handles one Envoy ALS stream. Envoy sends the identifier
+// alsServiceDesc is Envoy's AccessLogService with a handler that receives
+// each message as raw bytes (see alsCodec), decoded by convert's wire
+// decoder instead of the standard one.
+var alsServiceDesc = grpc.ServiceDesc{
+	ServiceName: "envoy.service.accesslog.v3.AccessLogService",
+	HandlerType: (*any)(nil),
+	Streams: []grpc.StreamDesc{{
+		StreamName:    "StreamAccessLogs",
+		Handler:       func(srv any, stream grpc.ServerStream) error { return srv.(*alsReceiver).streamAccessLogs(stream) },
+		ClientStreams: true,
+	}},
+	Metadata: "envoy/service/accesslog/v3/als.proto",
+}
+
+// rawMessage is a received StreamAccessLogsMessage still in wire format.
+type rawMessage struct{ b []byte }
+
+// alsCodec hands StreamAccessLogsMessages over as bytes that the receiver
+// owns (records point into them) and leaves everything else to the
+// standard codec.
+type alsCodec struct{ proto encoding.CodecV2 }
+
+func (c alsCodec) Marshal(v any) (mem.BufferSlice, error) { return c.proto.Marshal(v) }
+
+func (c alsCodec) Unmarshal(data mem.BufferSlice, v any) error {
+	if m, ok := v.(*rawMessage); ok {
+		m.b = data.Materialize()
+		return nil
+	}
+	return c.proto.Unmarshal(data, v)
+}
+
+func (alsCodec) Name() string { return "proto" }
+
+// streamAccessLogs handles one Envoy ALS stream. Envoy sends the identifier
 // (its node and log name) only on the first message of a stream, so it is
 // turned into the resource once and reused for every later message.
-func (r *alsReceiver) StreamAccessLogs(stream accesslogv3.AccessLogService_StreamAccessLogsServer) error {
+func (r *alsReceiver) streamAccessLogs(stream grpc.ServerStream) error {
 	ctx := stream.Context()
 	if err := r.checkPrincipal(ctx); err != nil {
 		r.telemetry.ReceiverIstioalsStreamsRefused.Add(ctx, 1)
@@ -156,24 +193,37 @@ func (r *alsReceiver) StreamAccessLogs(stream accesslogv3.AccessLogService_Strea
 	defer r.telemetry.ReceiverIstioalsStreamsOpen.Add(context.WithoutCancel(ctx), -1)
 
 	var node convert.Node
+	var scratch convert.Scratch
 	haveNode := false
 	for {
-		msg, err := stream.Recv()
+		var msg rawMessage
+		err := stream.RecvMsg(&msg)
 		if errors.Is(err, io.EOF) {
-			return stream.SendAndClose(&accesslogv3.StreamAccessLogsResponse{})
+			return stream.SendMsg(&accesslogv3.StreamAccessLogsResponse{})
 		}
 		if err != nil {
 			return err
 		}
-		if id := msg.GetIdentifier(); id != nil {
-			node = convert.NewNode(id.GetNode(), id.GetLogName())
+		id, err := r.conv.Split(msg.b, &scratch)
+		if err != nil {
+			return status.Errorf(codes.InvalidArgument, "istioals: %v", err)
+		}
+		if id != nil {
+			var ident accesslogv3.StreamAccessLogsMessage_Identifier
+			if err := proto.Unmarshal(id, &ident); err != nil {
+				return status.Errorf(codes.InvalidArgument, "istioals: identifier: %v", err)
+			}
+			node = convert.NewNode(ident.GetNode(), ident.GetLogName())
 			haveNode = true
 		} else if !haveNode {
 			r.set.Logger.Debug("ALS stream started without an identifier; records carry no workload")
 			node = convert.NewNode(nil, "")
 			haveNode = true
 		}
-		logs, n, opt := r.convert(msg, &node)
+		logs, n, opt, err := r.convert(&scratch, &node)
+		if err != nil {
+			return status.Errorf(codes.InvalidArgument, "istioals: %v", err)
+		}
 		if n == 0 {
 			continue
 		}
@@ -182,7 +232,7 @@ func (r *alsReceiver) StreamAccessLogs(stream accesslogv3.AccessLogService_Strea
 	}
 }
 
-func (r *alsReceiver) convert(msg *accesslogv3.StreamAccessLogsMessage, node *convert.Node) (plog.Logs, int, metric.AddOption) {
+func (r *alsReceiver) convert(scratch *convert.Scratch, node *convert.Node) (plog.Logs, int, metric.AddOption, error) {
 	logs := plog.NewLogs()
 	rl := logs.ResourceLogs().AppendEmpty()
 	node.Resource.CopyTo(rl.Resource().Attributes())
@@ -190,16 +240,14 @@ func (r *alsReceiver) convert(msg *accesslogv3.StreamAccessLogsMessage, node *co
 	sl.Scope().SetName(metadata.ScopeName)
 	sl.Scope().SetVersion(r.set.BuildInfo.Version)
 	now := pcommon.NewTimestampFromTime(time.Now())
-	lrs := sl.LogRecords()
-	switch {
-	case msg.GetHttpLogs() != nil:
-		r.conv.HTTP(msg.GetHttpLogs().GetLogEntry(), &node.Local, now, lrs)
-		return logs, lrs.Len(), attrHTTP
-	case msg.GetTcpLogs() != nil:
-		r.conv.TCP(msg.GetTcpLogs().GetLogEntry(), &node.Local, now, lrs)
-		return logs, lrs.Len(), attrTCP
+	nHTTP, nTCP, err := r.conv.Convert(scratch, &node.Local, now, sl.LogRecords())
+	if err != nil {
+		return logs, 0, nil, err
 	}
-	return logs, 0, nil
+	if nTCP > 0 {
+		return logs, nHTTP + nTCP, attrTCP, nil
+	}
+	return logs, nHTTP, attrHTTP, nil
 }
 
 // consume hands one message's records to the pipeline. A retryable refusal

@@ -132,20 +132,57 @@ func TestDirection(t *testing.T) {
 	}
 }
 
+// commonFromProto decodes an AccessLogCommon built with Envoy's protos
+// through the wire decoder, as the receiver sees it.
+func commonFromProto(t testing.TB, c *datav3.AccessLogCommon) *commonView {
+	b, err := proto.Marshal(c)
+	require.NoError(t, err)
+	var v commonView
+	require.NoError(t, decodeCommon(b, &v))
+	return &v
+}
+
+func flagsOf(t *testing.T, f *datav3.ResponseFlags) string {
+	return flagString(commonFromProto(t, &datav3.AccessLogCommon{ResponseFlags: f}).flags)
+}
+
 func TestResponseFlags(t *testing.T) {
-	assert.Equal(t, "", ResponseFlags(&datav3.ResponseFlags{}))
-	assert.Equal(t, "UH,UF,URX", ResponseFlags(&datav3.ResponseFlags{NoHealthyUpstream: true, UpstreamConnectionFailure: true, UpstreamRetryLimitExceeded: true}))
-	assert.Equal(t, "UAEX", ResponseFlags(&datav3.ResponseFlags{UnauthorizedDetails: &datav3.ResponseFlags_Unauthorized{Reason: datav3.ResponseFlags_Unauthorized_EXTERNAL_SERVICE}}))
-	assert.Equal(t, "DR", ResponseFlags(&datav3.ResponseFlags{DownstreamRemoteReset: true}))
+	assert.Equal(t, "", flagsOf(t, &datav3.ResponseFlags{}))
+	assert.Equal(t, "UH,UF,URX", flagsOf(t, &datav3.ResponseFlags{NoHealthyUpstream: true, UpstreamConnectionFailure: true, UpstreamRetryLimitExceeded: true}))
+	assert.Equal(t, "UAEX", flagsOf(t, &datav3.ResponseFlags{UnauthorizedDetails: &datav3.ResponseFlags_Unauthorized{Reason: datav3.ResponseFlags_Unauthorized_EXTERNAL_SERVICE}}))
+	assert.Equal(t, "DR", flagsOf(t, &datav3.ResponseFlags{DownstreamRemoteReset: true}))
+	all := &datav3.ResponseFlags{FailedLocalHealthcheck: true, NoHealthyUpstream: true, UpstreamRequestTimeout: true, LocalReset: true,
+		UpstreamRemoteReset: true, UpstreamConnectionFailure: true, UpstreamConnectionTermination: true, UpstreamOverflow: true,
+		NoRouteFound: true, DelayInjected: true, FaultInjected: true, RateLimited: true, UnauthorizedDetails: &datav3.ResponseFlags_Unauthorized{},
+		RateLimitServiceError: true, DownstreamConnectionTermination: true, UpstreamRetryLimitExceeded: true, StreamIdleTimeout: true,
+		InvalidEnvoyRequestHeaders: true, DownstreamProtocolError: true, UpstreamMaxStreamDurationReached: true, ResponseFromCacheFilter: true,
+		NoFilterConfigFound: true, DurationTimeout: true, UpstreamProtocolError: true, NoClusterFound: true, OverloadManager: true,
+		DnsResolutionFailure: true, DownstreamRemoteReset: true}
+	assert.Equal(t, "LH,UH,UT,LR,UR,UF,UC,UO,NR,DI,FI,RL,UAEX,RLSE,DC,URX,SI,IH,DPE,UMSDR,RFCF,NFCF,DT,UPE,NC,OM,DF,DR", flagsOf(t, all))
+}
+
+// convertProto runs a message built with Envoy's protos through the wire
+// decoder and the conversion.
+func convertProto(t testing.TB, msg *accesslogv3.StreamAccessLogsMessage, local *Local) (plog.LogRecordSlice, error) {
+	b, err := proto.Marshal(msg)
+	require.NoError(t, err)
+	var cv Converter
+	var sc Scratch
+	lrs := plog.NewLogRecordSlice()
+	if _, err := cv.Split(b, &sc); err != nil {
+		return lrs, err
+	}
+	_, _, err = cv.Convert(&sc, local, pcommon.NewTimestampFromTime(time.Unix(5, 0)), lrs)
+	return lrs, err
 }
 
 func TestHTTPPathQueryAndAbsentFields(t *testing.T) {
-	lrs := plog.NewLogRecordSlice()
-	(&Converter{}).HTTP([]*datav3.HTTPAccessLogEntry{
-		{Request: &datav3.HTTPRequestProperties{Path: "/a/b?x=1&y=2"}},
-		{}, // an entry with nothing: converted with what is there
-		nil,
-	}, nil, pcommon.NewTimestampFromTime(time.Unix(5, 0)), lrs)
+	lrs, err := convertProto(t, &accesslogv3.StreamAccessLogsMessage{LogEntries: &accesslogv3.StreamAccessLogsMessage_HttpLogs{
+		HttpLogs: &accesslogv3.StreamAccessLogsMessage_HTTPAccessLogEntries{LogEntry: []*datav3.HTTPAccessLogEntry{
+			{Request: &datav3.HTTPRequestProperties{Path: "/a/b?x=1&y=2"}},
+			{}, // an entry with nothing: converted with what is there
+		}}}}, nil)
+	require.NoError(t, err)
 	require.Equal(t, 2, lrs.Len())
 	p, _ := lrs.At(0).Attributes().Get("url.path")
 	q, _ := lrs.At(0).Attributes().Get("url.query")
@@ -173,15 +210,23 @@ func FuzzConvert(f *testing.F) {
 		TcpLogs: &accesslogv3.StreamAccessLogsMessage_TCPAccessLogEntries{LogEntry: []*datav3.TCPAccessLogEntry{{ConnectionProperties: &datav3.ConnectionProperties{ReceivedBytes: 1}}}}}})
 	f.Add(tcp)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		msg := &accesslogv3.StreamAccessLogsMessage{}
-		if proto.Unmarshal(data, msg) != nil {
+		// Any bytes: converted or refused with an error, never a panic.
+		var cv Converter
+		var sc Scratch
+		if _, err := cv.Split(data, &sc); err != nil {
 			return
 		}
-		n := NewNode(msg.GetIdentifier().GetNode(), msg.GetIdentifier().GetLogName())
-		lrs := plog.NewLogRecordSlice()
-		cv := &Converter{}
-		cv.HTTP(msg.GetHttpLogs().GetLogEntry(), &n.Local, 1, lrs)
-		cv.TCP(msg.GetTcpLogs().GetLogEntry(), &n.Local, 1, lrs)
+		var local Local
+		_, _, _ = cv.Convert(&sc, &local, 1, plog.NewLogRecordSlice())
+
+		// Whatever the standard decoder accepts, ours accepts too and
+		// converts to as many records.
+		msg := &accesslogv3.StreamAccessLogsMessage{}
+		if proto.Unmarshal(data, msg) == nil {
+			lrs, err := convertProto(t, msg, &local)
+			require.NoError(t, err)
+			require.Equal(t, len(msg.GetHttpLogs().GetLogEntry())+len(msg.GetTcpLogs().GetLogEntry()), lrs.Len())
+		}
 	})
 }
 
@@ -214,7 +259,7 @@ func TestVerdict(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, verdictOf(tt.c, tt.details))
+			assert.Equal(t, tt.want, verdictOf(commonFromProto(t, tt.c), tt.details))
 		})
 	}
 }

@@ -7,13 +7,12 @@ import (
 	"crypto/tls"
 	"strconv"
 	"strings"
-	"time"
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	datav3 "github.com/envoyproxy/go-control-plane/envoy/data/accesslog/v3"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
-	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/otelcol-pan/otelcol-pan/internal/fields"
 )
@@ -28,105 +27,143 @@ type Converter struct {
 	MeshDomains []string
 }
 
-// HTTP appends one record per HTTP entry to lrs.
-func (cv *Converter) HTTP(entries []*datav3.HTTPAccessLogEntry, local *Local, observed pcommon.Timestamp, lrs plog.LogRecordSlice) {
-	lrs.EnsureCapacity(lrs.Len() + len(entries))
-	for _, e := range entries {
-		if e == nil {
-			continue
+// Scratch is a stream's reusable decoding state: one per stream, never
+// shared, so decoding needs no lock and allocates nothing once warm.
+type Scratch struct {
+	msg  Message
+	http httpView
+	tcp  tcpView
+}
+
+// Split reads a wire-format StreamAccessLogsMessage into sc and returns its
+// raw Identifier, if the message carries one; the caller turns it into the
+// stream's Node before converting the entries.
+func (cv *Converter) Split(b []byte, sc *Scratch) ([]byte, error) {
+	if err := SplitMessage(b, &sc.msg); err != nil {
+		return nil, err
+	}
+	return sc.msg.Identifier, nil
+}
+
+// Convert appends one record per entry of the message last split into sc.
+// The records' strings point into the message's bytes, which the caller must
+// not change afterwards.
+func (cv *Converter) Convert(sc *Scratch, local *Local, observed pcommon.Timestamp, lrs plog.LogRecordSlice) (http, tcp int, err error) {
+	lrs.EnsureCapacity(lrs.Len() + len(sc.msg.HTTP) + len(sc.msg.TCP))
+	for _, e := range sc.msg.HTTP {
+		if err := decodeHTTP(e, &sc.http); err != nil {
+			return 0, 0, err
 		}
-		lr := lrs.AppendEmpty()
-		lr.SetObservedTimestamp(observed)
-		lr.SetEventName(fields.EventHTTP)
-		attrs := lr.Attributes()
-		attrs.EnsureCapacity(48)
-		c := e.GetCommonProperties()
-		cv.common(c, local, lr, attrs, e.GetResponse().GetResponseCodeDetails())
-		httpProps(e, attrs)
-		if c.GetDuration() == nil {
-			// Envoys before 1.29 have no duration field; the last byte sent
-			// downstream is when the request ended.
-			putDuration(attrs, c.GetTimeToLastDownstreamTxByte())
+		cv.appendHTTP(&sc.http, local, observed, lrs)
+	}
+	for _, e := range sc.msg.TCP {
+		if err := decodeTCP(e, &sc.tcp); err != nil {
+			return 0, 0, err
 		}
+		cv.appendTCP(&sc.tcp, local, observed, lrs)
+	}
+	return len(sc.msg.HTTP), len(sc.msg.TCP), nil
+}
+
+func (cv *Converter) appendHTTP(h *httpView, local *Local, observed pcommon.Timestamp, lrs plog.LogRecordSlice) {
+	lr := lrs.AppendEmpty()
+	lr.SetObservedTimestamp(observed)
+	lr.SetEventName(fields.EventHTTP)
+	attrs := lr.Attributes()
+	attrs.EnsureCapacity(48)
+	c := &h.common
+	cv.common(c, local, lr, attrs, h.details)
+	httpProps(h, attrs)
+	if !c.hasDuration && c.hasTiming[numTimings-1] {
+		// Envoys before 1.29 have no duration field; the last byte sent
+		// downstream is when the request ended.
+		attrs.PutInt(fields.EnvoyDurationMs, c.timings[numTimings-1]/1e6)
 	}
 }
 
-// TCP appends one record per TCP entry to lrs.
-func (cv *Converter) TCP(entries []*datav3.TCPAccessLogEntry, local *Local, observed pcommon.Timestamp, lrs plog.LogRecordSlice) {
-	lrs.EnsureCapacity(lrs.Len() + len(entries))
-	for _, e := range entries {
-		if e == nil {
-			continue
-		}
-		lr := lrs.AppendEmpty()
-		lr.SetObservedTimestamp(observed)
-		lr.SetEventName(fields.EventTCP)
-		attrs := lr.Attributes()
-		attrs.EnsureCapacity(40)
-		cv.common(e.GetCommonProperties(), local, lr, attrs, "")
-		attrs.PutStr(fields.NetworkTransport, "tcp")
-		if cp := e.GetConnectionProperties(); cp != nil {
-			attrs.PutInt(fields.EnvoyTCPReceivedBytes, clampInt(cp.GetReceivedBytes()))
-			attrs.PutInt(fields.EnvoyTCPSentBytes, clampInt(cp.GetSentBytes()))
-		}
+func (cv *Converter) appendTCP(t *tcpView, local *Local, observed pcommon.Timestamp, lrs plog.LogRecordSlice) {
+	lr := lrs.AppendEmpty()
+	lr.SetObservedTimestamp(observed)
+	lr.SetEventName(fields.EventTCP)
+	attrs := lr.Attributes()
+	attrs.EnsureCapacity(40)
+	cv.common(&t.common, local, lr, attrs, "")
+	attrs.PutStr(fields.NetworkTransport, "tcp")
+	if t.hasConn {
+		attrs.PutInt(fields.EnvoyTCPReceivedBytes, clampInt(t.recv))
+		attrs.PutInt(fields.EnvoyTCPSentBytes, clampInt(t.sent))
 	}
 }
 
-func (cv *Converter) common(c *datav3.AccessLogCommon, local *Local, lr plog.LogRecord, attrs pcommon.Map, codeDetails string) {
-	if c == nil {
+var timingKeys = [numTimings]string{
+	fields.EnvoyTimeToLastRxByte, fields.EnvoyTimeToFirstUpstreamTxByte, fields.EnvoyTimeToLastUpstreamTxByte,
+	fields.EnvoyTimeToFirstUpstreamRxByte, fields.EnvoyTimeToLastUpstreamRxByte,
+	fields.EnvoyTimeToFirstDownstreamTxByte, fields.EnvoyTimeToLastDownstreamTxByte,
+}
+
+var wireByteKeys = [4]string{
+	fields.EnvoyDownstreamWireBytesSent, fields.EnvoyDownstreamWireBytesRecv,
+	fields.EnvoyUpstreamWireBytesSent, fields.EnvoyUpstreamWireBytesRecv,
+}
+
+func (cv *Converter) common(c *commonView, local *Local, lr plog.LogRecord, attrs pcommon.Map, codeDetails string) {
+	if !c.present {
 		return // nothing to say about the connection, not even a verdict
 	}
-	if ts := c.GetStartTime(); ts != nil && ts.GetSeconds() >= 0 {
-		lr.SetTimestamp(pcommon.Timestamp(uint64(ts.GetSeconds())*uint64(time.Second) + uint64(ts.GetNanos())))
+	if c.hasStart && c.start >= 0 {
+		lr.SetTimestamp(pcommon.Timestamp(c.start))
 	}
-	putAddr(attrs, fields.SourceAddress, fields.SourcePort, c.GetDownstreamRemoteAddress())
-	putAddr(attrs, fields.DestinationAddress, fields.DestinationPort, c.GetDownstreamLocalAddress())
-	putAddr(attrs, fields.EnvoyDownstreamDirectAddress, fields.EnvoyDownstreamDirectPort, c.GetDownstreamDirectRemoteAddress())
-	putAddr(attrs, fields.EnvoyUpstreamAddress, fields.EnvoyUpstreamPort, c.GetUpstreamRemoteAddress())
-	putAddr(attrs, fields.EnvoyUpstreamLocalAddress, fields.EnvoyUpstreamLocalPort, c.GetUpstreamLocalAddress())
-	cluster := c.GetUpstreamCluster()
-	putStr(attrs, fields.EnvoyUpstreamCluster, cluster)
-	putStr(attrs, fields.EnvoyRouteName, c.GetRouteName())
-	if f := c.GetResponseFlags(); f != nil {
-		putStr(attrs, fields.EnvoyResponseFlags, ResponseFlags(f))
+	putAddr(attrs, fields.SourceAddress, fields.SourcePort, &c.dsRemote)
+	putAddr(attrs, fields.DestinationAddress, fields.DestinationPort, &c.dsLocal)
+	putAddr(attrs, fields.EnvoyDownstreamDirectAddress, fields.EnvoyDownstreamDirectPort, &c.dsDirect)
+	putAddr(attrs, fields.EnvoyUpstreamAddress, fields.EnvoyUpstreamPort, &c.usRemote)
+	putAddr(attrs, fields.EnvoyUpstreamLocalAddress, fields.EnvoyUpstreamLocalPort, &c.usLocal)
+	putStr(attrs, fields.EnvoyUpstreamCluster, c.cluster)
+	putStr(attrs, fields.EnvoyRouteName, c.route)
+	if c.hasFlags {
+		putStr(attrs, fields.EnvoyResponseFlags, flagString(c.flags))
 	}
-	putStr(attrs, fields.EnvoyConnTerminationDetails, c.GetConnectionTerminationDetails())
-	putStr(attrs, fields.EnvoyUpstreamTransportFailure, c.GetUpstreamTransportFailureReason())
-	putStr(attrs, fields.EnvoyDownstreamTransportFailure, c.GetDownstreamTransportFailureReason())
-	putDuration(attrs, c.GetDuration())
-	putTimings(c, attrs)
-	if t := c.GetAccessLogType(); t != datav3.AccessLogType_NotSet {
-		attrs.PutStr(fields.EnvoyAccessLogType, t.String())
+	putStr(attrs, fields.EnvoyConnTerminationDetails, c.termDetails)
+	putStr(attrs, fields.EnvoyUpstreamTransportFailure, c.upstreamFailure)
+	putStr(attrs, fields.EnvoyDownstreamTransportFailure, c.downstreamFailure)
+	if c.hasDuration {
+		attrs.PutInt(fields.EnvoyDurationMs, c.duration/1e6)
 	}
-	if c.GetIntermediateLogEntry() {
-		attrs.PutBool(fields.EnvoyAccessLogIntermediate, true)
-	}
-	putStr(attrs, fields.EnvoyStreamID, c.GetStreamId())
-	putUint(attrs, fields.EnvoyUpstreamAttemptCount, uint64(c.GetUpstreamRequestAttemptCount()))
-	if r := c.GetSampleRate(); r != 0 {
-		attrs.PutDouble(fields.EnvoySampleRate, r)
-	}
-	putUint(attrs, fields.EnvoyDownstreamWireBytesSent, c.GetDownstreamWireBytesSent())
-	putUint(attrs, fields.EnvoyDownstreamWireBytesRecv, c.GetDownstreamWireBytesReceived())
-	putUint(attrs, fields.EnvoyUpstreamWireBytesSent, c.GetUpstreamWireBytesSent())
-	putUint(attrs, fields.EnvoyUpstreamWireBytesRecv, c.GetUpstreamWireBytesReceived())
-	for k, v := range c.GetCustomTags() {
-		attrs.PutStr(fields.EnvoyCustomTagPrefix+k, v)
-	}
-	for k, v := range c.GetMetadata().GetFilterMetadata() {
-		if len(v.GetFields()) > 0 {
-			_ = attrs.PutEmptyMap(fields.EnvoyFilterMetadataPrefix + k).FromRaw(v.AsMap())
+	for i := range c.timings {
+		if c.hasTiming[i] {
+			// Fractional milliseconds with microsecond precision.
+			attrs.PutDouble(timingKeys[i], float64(c.timings[i]/1000)/1000)
 		}
 	}
-	tlsProps(c.GetTlsProperties(), attrs)
+	if c.logType != 0 {
+		attrs.PutStr(fields.EnvoyAccessLogType, datav3.AccessLogType(c.logType).String())
+	}
+	if c.intermediate {
+		attrs.PutBool(fields.EnvoyAccessLogIntermediate, true)
+	}
+	putStr(attrs, fields.EnvoyStreamID, c.streamID)
+	putUint(attrs, fields.EnvoyUpstreamAttemptCount, uint64(c.attempts))
+	if c.sampleRate != 0 {
+		attrs.PutDouble(fields.EnvoySampleRate, c.sampleRate)
+	}
+	for i, v := range c.wireBytes {
+		putUint(attrs, wireByteKeys[i], v)
+	}
+	for _, t := range c.customTags {
+		attrs.PutStr(fields.EnvoyCustomTagPrefix+t.k, t.v)
+	}
+	if len(c.filterMetadata) > 0 {
+		putFilterMetadata(attrs, c.filterMetadata)
+	}
+	tlsProps(&c.tls, attrs)
 
-	dir := Direction(cluster)
+	dir := Direction(c.cluster)
 	putStr(attrs, fields.IstioDirection, dir)
 	putIdentity(c, local, dir, attrs)
 
 	// A verdict needs evidence: where Envoy sent the traffic or how it
 	// ended. An entry with neither gets none rather than a guessed "allow".
-	if cluster != "" || c.GetResponseFlags() != nil || codeDetails != "" || c.GetConnectionTerminationDetails() != "" {
+	if c.cluster != "" || c.hasFlags || codeDetails != "" || c.termDetails != "" {
 		v := verdictOf(c, codeDetails)
 		attrs.PutStr(fields.PanAction, v.Action)
 		putStr(attrs, fields.PanRule, v.Rule)
@@ -137,18 +174,22 @@ func (cv *Converter) common(c *datav3.AccessLogCommon, local *Local, lr plog.Log
 		if domains == nil {
 			domains = DefaultMeshDomains
 		}
-		attrs.PutBool(fields.PanEgress, dir == "outbound" && isEgress(cluster, domains))
+		attrs.PutBool(fields.PanEgress, dir == "outbound" && isEgress(c.cluster, domains))
 	}
 }
 
-func putTimings(c *datav3.AccessLogCommon, attrs pcommon.Map) {
-	putMs(attrs, fields.EnvoyTimeToLastRxByte, c.GetTimeToLastRxByte())
-	putMs(attrs, fields.EnvoyTimeToFirstUpstreamTxByte, c.GetTimeToFirstUpstreamTxByte())
-	putMs(attrs, fields.EnvoyTimeToLastUpstreamTxByte, c.GetTimeToLastUpstreamTxByte())
-	putMs(attrs, fields.EnvoyTimeToFirstUpstreamRxByte, c.GetTimeToFirstUpstreamRxByte())
-	putMs(attrs, fields.EnvoyTimeToLastUpstreamRxByte, c.GetTimeToLastUpstreamRxByte())
-	putMs(attrs, fields.EnvoyTimeToFirstDownstreamTxByte, c.GetTimeToFirstDownstreamTxByte())
-	putMs(attrs, fields.EnvoyTimeToLastDownstreamTxByte, c.GetTimeToLastDownstreamTxByte())
+// putFilterMetadata writes Envoy's dynamic metadata (rare, so decoded with
+// the standard decoder) as one map attribute per filter.
+func putFilterMetadata(attrs pcommon.Map, raw []byte) {
+	var md corev3.Metadata
+	if proto.Unmarshal(raw, &md) != nil {
+		return
+	}
+	for k, v := range md.GetFilterMetadata() {
+		if len(v.GetFields()) > 0 {
+			_ = attrs.PutEmptyMap(fields.EnvoyFilterMetadataPrefix + k).FromRaw(v.AsMap())
+		}
+	}
 }
 
 // Direction reads the traffic direction from Istio's cluster naming:
@@ -165,8 +206,8 @@ func Direction(cluster string) string {
 	return ""
 }
 
-func httpProps(e *datav3.HTTPAccessLogEntry, attrs pcommon.Map) {
-	switch e.GetProtocolVersion() {
+func httpProps(h *httpView, attrs pcommon.Map) {
+	switch datav3.HTTPAccessLogEntry_HTTPVersion(h.protocol) {
 	case datav3.HTTPAccessLogEntry_HTTP10:
 		putProto(attrs, "1.0", "tcp")
 	case datav3.HTTPAccessLogEntry_HTTP11:
@@ -176,12 +217,12 @@ func httpProps(e *datav3.HTTPAccessLogEntry, attrs pcommon.Map) {
 	case datav3.HTTPAccessLogEntry_HTTP3:
 		putProto(attrs, "3", "udp")
 	}
-	if req := e.GetRequest(); req != nil {
-		if m := req.GetRequestMethod(); m != corev3.RequestMethod_METHOD_UNSPECIFIED {
-			attrs.PutStr(fields.HTTPRequestMethod, m.String())
+	if h.hasRequest {
+		if h.method != 0 {
+			attrs.PutStr(fields.HTTPRequestMethod, corev3.RequestMethod(h.method).String())
 		}
-		putStr(attrs, fields.URLScheme, req.GetScheme())
-		if p := req.GetPath(); p != "" {
+		putStr(attrs, fields.URLScheme, h.scheme)
+		if p := h.path; p != "" {
 			if i := strings.IndexByte(p, '?'); i >= 0 {
 				attrs.PutStr(fields.URLPath, p[:i])
 				attrs.PutStr(fields.URLQuery, p[i+1:])
@@ -189,45 +230,45 @@ func httpProps(e *datav3.HTTPAccessLogEntry, attrs pcommon.Map) {
 				attrs.PutStr(fields.URLPath, p)
 			}
 		}
-		host, port := SplitAuthority(req.GetAuthority())
+		host, port := SplitAuthority(h.authority)
 		putStr(attrs, fields.ServerAddress, host)
-		if port == 0 && req.GetPort().GetValue() > 0 && req.GetPort().GetValue() <= 65535 {
-			port = int64(req.GetPort().GetValue())
+		if port == 0 && h.hasPort && h.port > 0 && h.port <= 65535 {
+			port = int64(h.port)
 		}
 		if port > 0 {
 			attrs.PutInt(fields.ServerPort, port)
 		}
-		putStr(attrs, fields.UserAgentOriginal, req.GetUserAgent())
-		putStr(attrs, fields.HTTPRequestHeaderReferer, req.GetReferer())
-		putStr(attrs, fields.HTTPRequestHeaderXFF, req.GetForwardedFor())
-		putStr(attrs, fields.HTTPRequestHeaderReqID, req.GetRequestId())
-		putStr(attrs, fields.EnvoyOriginalPath, req.GetOriginalPath())
-		attrs.PutInt(fields.HTTPRequestBodySize, clampInt(req.GetRequestBodyBytes()))
-		putUint(attrs, fields.EnvoyRequestHeadersBytes, req.GetRequestHeadersBytes())
-		putUint(attrs, fields.EnvoyUpstreamHeaderBytesSent, req.GetUpstreamHeaderBytesSent())
-		putUint(attrs, fields.EnvoyDownstreamHeaderBytesRecv, req.GetDownstreamHeaderBytesReceived())
-		putHeaders(attrs, fields.HTTPRequestHeaderPfx, req.GetRequestHeaders())
+		putStr(attrs, fields.UserAgentOriginal, h.userAgent)
+		putStr(attrs, fields.HTTPRequestHeaderReferer, h.referer)
+		putStr(attrs, fields.HTTPRequestHeaderXFF, h.xff)
+		putStr(attrs, fields.HTTPRequestHeaderReqID, h.requestID)
+		putStr(attrs, fields.EnvoyOriginalPath, h.originalPath)
+		attrs.PutInt(fields.HTTPRequestBodySize, clampInt(h.reqBodyBytes))
+		putUint(attrs, fields.EnvoyRequestHeadersBytes, h.reqHeadersBytes)
+		putUint(attrs, fields.EnvoyUpstreamHeaderBytesSent, h.usHdrSent)
+		putUint(attrs, fields.EnvoyDownstreamHeaderBytesRecv, h.dsHdrRecv)
+		putHeaders(attrs, fields.HTTPRequestHeaderPfx, h.reqHeaders)
 	}
-	if resp := e.GetResponse(); resp != nil {
-		if rc := resp.GetResponseCode(); rc != nil {
-			attrs.PutInt(fields.HTTPResponseStatusCode, int64(rc.GetValue()))
+	if h.hasResponse {
+		if h.hasCode {
+			attrs.PutInt(fields.HTTPResponseStatusCode, int64(h.code))
 		}
-		attrs.PutInt(fields.HTTPResponseBodySize, clampInt(resp.GetResponseBodyBytes()))
-		putStr(attrs, fields.EnvoyResponseCodeDetails, resp.GetResponseCodeDetails())
-		putUint(attrs, fields.EnvoyResponseHeadersBytes, resp.GetResponseHeadersBytes())
-		putUint(attrs, fields.EnvoyUpstreamHeaderBytesRecv, resp.GetUpstreamHeaderBytesReceived())
-		putUint(attrs, fields.EnvoyDownstreamHeaderBytesSent, resp.GetDownstreamHeaderBytesSent())
-		putHeaders(attrs, fields.HTTPResponseHeaderPfx, resp.GetResponseHeaders())
-		putHeaders(attrs, fields.HTTPResponseTrailerPfx, resp.GetResponseTrailers())
+		attrs.PutInt(fields.HTTPResponseBodySize, clampInt(h.respBodyBytes))
+		putStr(attrs, fields.EnvoyResponseCodeDetails, h.details)
+		putUint(attrs, fields.EnvoyResponseHeadersBytes, h.respHeadersBytes)
+		putUint(attrs, fields.EnvoyUpstreamHeaderBytesRecv, h.usHdrRecv)
+		putUint(attrs, fields.EnvoyDownstreamHeaderBytesSent, h.dsHdrSent)
+		putHeaders(attrs, fields.HTTPResponseHeaderPfx, h.respHeaders)
+		putHeaders(attrs, fields.HTTPResponseTrailerPfx, h.respTrailers)
 	}
 }
 
 // putHeaders writes the extra headers Envoy was told to log, under their
 // lower-cased names (HTTP header names are case-insensitive). Which reach an
 // output is the exporter's decision: it drops credentials.
-func putHeaders(attrs pcommon.Map, prefix string, h map[string]string) {
-	for k, v := range h {
-		attrs.PutStr(prefix+strings.ToLower(k), v)
+func putHeaders(attrs pcommon.Map, prefix string, h []kv) {
+	for _, e := range h {
+		attrs.PutStr(prefix+strings.ToLower(e.k), e.v)
 	}
 }
 
@@ -237,78 +278,52 @@ func putProto(attrs pcommon.Map, version, transport string) {
 	attrs.PutStr(fields.NetworkTransport, transport)
 }
 
-func tlsProps(t *datav3.TLSProperties, attrs pcommon.Map) {
-	if t == nil {
+var tlsVersions = [...]string{"", "1.0", "1.1", "1.2", "1.3"}
+
+func tlsProps(t *tlsView, attrs pcommon.Map) {
+	if !t.present {
 		return
 	}
 	attrs.PutBool(fields.TLSEstablished, true)
-	switch t.GetTlsVersion() {
-	case datav3.TLSProperties_TLSv1:
-		attrs.PutStr(fields.TLSProtocolVersion, "1.0")
-	case datav3.TLSProperties_TLSv1_1:
-		attrs.PutStr(fields.TLSProtocolVersion, "1.1")
-	case datav3.TLSProperties_TLSv1_2:
-		attrs.PutStr(fields.TLSProtocolVersion, "1.2")
-	case datav3.TLSProperties_TLSv1_3:
-		attrs.PutStr(fields.TLSProtocolVersion, "1.3")
+	if t.version > 0 && int(t.version) < len(tlsVersions) {
+		attrs.PutStr(fields.TLSProtocolVersion, tlsVersions[t.version])
 	}
-	if cs := t.GetTlsCipherSuite(); cs != nil && cs.GetValue() <= 0xFFFF {
+	if t.hasCipher && t.cipher <= 0xFFFF {
 		// IANA names, as Envoy's %DOWNSTREAM_TLS_CIPHER% would print them.
-		attrs.PutStr(fields.TLSCipher, tls.CipherSuiteName(uint16(cs.GetValue())))
+		attrs.PutStr(fields.TLSCipher, tls.CipherSuiteName(uint16(t.cipher)))
 	}
-	putStr(attrs, fields.TLSServerName, t.GetTlsSniHostname())
-	putStr(attrs, fields.EnvoyTLSSessionID, t.GetTlsSessionId())
-	if peer := t.GetPeerCertificateProperties(); peer != nil {
-		putStr(attrs, fields.TLSClientSubject, peer.GetSubject())
-		putURISANs(attrs, fields.EnvoyTLSPeerURISAN, peer)
+	putStr(attrs, fields.TLSServerName, t.sni)
+	putStr(attrs, fields.EnvoyTLSSessionID, t.sessionID)
+	if t.peer.present {
+		putStr(attrs, fields.TLSClientSubject, t.peer.subject)
+		putURISANs(attrs, fields.EnvoyTLSPeerURISAN, &t.peer)
 	}
-	putURISANs(attrs, fields.EnvoyTLSLocalURISAN, t.GetLocalCertificateProperties())
+	putURISANs(attrs, fields.EnvoyTLSLocalURISAN, &t.local)
 }
 
-func putURISANs(attrs pcommon.Map, key string, c *datav3.TLSProperties_CertificateProperties) {
+func putURISANs(attrs pcommon.Map, key string, c *certView) {
 	var sans pcommon.Slice
-	for _, san := range c.GetSubjectAltName() {
-		if uri := san.GetUri(); uri != "" {
-			if sans == (pcommon.Slice{}) {
-				sans = attrs.PutEmptySlice(key)
-			}
-			sans.AppendEmpty().SetStr(uri)
+	for _, uri := range c.uris {
+		if uri == "" {
+			continue
 		}
+		if sans == (pcommon.Slice{}) {
+			sans = attrs.PutEmptySlice(key)
+		}
+		sans.AppendEmpty().SetStr(uri)
 	}
 }
 
 // putAddr writes a socket address as address and port attributes; a pipe as
 // its path. Port 0 means Envoy did not know the port and is left out.
-func putAddr(attrs pcommon.Map, addrKey, portKey string, a *corev3.Address) {
-	if a == nil {
+func putAddr(attrs pcommon.Map, addrKey, portKey string, a *addrView) {
+	if !a.present {
 		return
 	}
-	if sa := a.GetSocketAddress(); sa != nil {
-		putStr(attrs, addrKey, sa.GetAddress())
-		if p := sa.GetPortValue(); p != 0 {
-			attrs.PutInt(portKey, int64(p))
-		}
-		return
+	putStr(attrs, addrKey, a.addr)
+	if a.port != 0 {
+		attrs.PutInt(portKey, int64(a.port))
 	}
-	if p := a.GetPipe(); p != nil {
-		putStr(attrs, addrKey, p.GetPath())
-	}
-}
-
-func putDuration(attrs pcommon.Map, d *durationpb.Duration) {
-	if d == nil {
-		return
-	}
-	attrs.PutInt(fields.EnvoyDurationMs, d.GetSeconds()*1000+int64(d.GetNanos())/1e6)
-}
-
-// putMs writes a duration as fractional milliseconds (microsecond precision).
-func putMs(attrs pcommon.Map, key string, d *durationpb.Duration) {
-	if d == nil {
-		return
-	}
-	us := d.GetSeconds()*1_000_000 + int64(d.GetNanos())/1000
-	attrs.PutDouble(key, float64(us)/1000)
 }
 
 // putUint writes a counter Envoy sends as 0 when it has nothing to say.

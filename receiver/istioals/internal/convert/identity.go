@@ -3,10 +3,8 @@ package convert
 import (
 	"strings"
 
-	datav3 "github.com/envoyproxy/go-control-plane/envoy/data/accesslog/v3"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/otelcol-pan/otelcol-pan/internal/fields"
@@ -39,12 +37,12 @@ func (p *Peer) empty() bool { return *p == Peer{} }
 // WorkloadMetadataObject with lower-case keys (workload, namespace, identity,
 // app, version, service, cluster); waypoints write the node-metadata style
 // with upper-case keys (WORKLOAD_NAME, NAMESPACE, CLUSTER_ID, LABELS).
-func peerFromFilterState(a *anypb.Any) (Peer, bool) {
-	if a == nil || a.GetTypeUrl() != structTypeURL {
+func peerFromFilterState(a *anyView) (Peer, bool) {
+	if !a.present || a.typeURL != structTypeURL {
 		return Peer{}, false
 	}
 	var s structpb.Struct
-	if err := proto.Unmarshal(a.GetValue(), &s); err != nil {
+	if err := proto.Unmarshal(a.value, &s); err != nil {
 		return Peer{}, false
 	}
 	f := s.GetFields()
@@ -105,9 +103,9 @@ func namespaceFromSPIFFE(id string) string {
 }
 
 // peerURI returns the first SPIFFE URI SAN of a certificate, else "".
-func peerURI(c *datav3.TLSProperties_CertificateProperties) string {
-	for _, san := range c.GetSubjectAltName() {
-		if u := san.GetUri(); strings.HasPrefix(u, "spiffe://") {
+func peerURI(c *certView) string {
+	for _, u := range c.uris {
+		if strings.HasPrefix(u, "spiffe://") {
 			return u
 		}
 	}
@@ -120,15 +118,14 @@ func peerURI(c *datav3.TLSProperties_CertificateProperties) string {
 // traffic (outbound sidecar, gateway). The destination is the proxy itself
 // for inbound traffic, else the upstream peer. A waypoint is neither end: both
 // sides come from its peers.
-func putIdentity(c *datav3.AccessLogCommon, local *Local, dir string, attrs pcommon.Map) {
-	fs := c.GetFilterStateObjects()
+func putIdentity(c *commonView, local *Local, dir string, attrs pcommon.Map) {
 	var src, dst Peer
 	srcKnown := false
-	if p, ok := local.cachedPeer(fs[downstreamPeerKey]); ok {
+	if p, ok := local.cachedPeer(&c.dsPeer); ok {
 		src, srcKnown = p, true
 	}
-	tlsProps := c.GetTlsProperties()
-	if uri := peerURI(tlsProps.GetPeerCertificateProperties()); uri != "" {
+	tlsProps := &c.tls
+	if uri := peerURI(&tlsProps.peer); uri != "" {
 		// The certificate is what the TLS stack verified: it wins over
 		// metadata the peer announced about itself.
 		src.Principal = uri
@@ -143,8 +140,8 @@ func putIdentity(c *datav3.AccessLogCommon, local *Local, dir string, attrs pcom
 	}
 	if dir == "inbound" && local != nil && !waypoint {
 		dst = local.peer()
-		dst.Principal = peerURI(tlsProps.GetLocalCertificateProperties())
-	} else if p, ok := local.cachedPeer(fs[upstreamPeerKey]); ok {
+		dst.Principal = peerURI(&tlsProps.local)
+	} else if p, ok := local.cachedPeer(&c.usPeer); ok {
 		dst = p
 		if dst.Namespace == "" {
 			dst.Namespace = namespaceFromSPIFFE(dst.Principal)
@@ -157,8 +154,8 @@ func putIdentity(c *datav3.AccessLogCommon, local *Local, dir string, attrs pcom
 	// certificate. Plaintext arriving inbound is a fact (false); for traffic
 	// a sidecar originates, ALS does not say how the upstream leg was secured.
 	switch {
-	case tlsProps != nil:
-		attrs.PutBool(fields.IstioMTLS, peerURI(tlsProps.GetPeerCertificateProperties()) != "")
+	case tlsProps.present:
+		attrs.PutBool(fields.IstioMTLS, peerURI(&tlsProps.peer) != "")
 	case dir == "inbound" && !waypoint:
 		attrs.PutBool(fields.IstioMTLS, false)
 	}
@@ -166,23 +163,22 @@ func putIdentity(c *datav3.AccessLogCommon, local *Local, dir string, attrs pcom
 
 // cachedPeer decodes a peer filter state through the stream's cache. A nil
 // Local (no identifier yet) decodes without caching.
-func (l *Local) cachedPeer(a *anypb.Any) (Peer, bool) {
-	if a == nil {
+func (l *Local) cachedPeer(a *anyView) (Peer, bool) {
+	if !a.present || a.typeURL != structTypeURL {
 		return Peer{}, false
 	}
 	if l == nil {
 		return peerFromFilterState(a)
 	}
-	if e, hit := l.peers[string(a.GetValue())]; hit && a.GetTypeUrl() == structTypeURL {
+	if e, hit := l.peers[string(a.value)]; hit {
 		return e.peer, e.ok
 	}
 	p, ok := peerFromFilterState(a)
-	if a.GetTypeUrl() == structTypeURL {
-		if l.peers == nil || len(l.peers) >= maxCachedPeers {
-			l.peers = make(map[string]peerEntry, 16)
-		}
-		l.peers[string(a.GetValue())] = peerEntry{peer: p, ok: ok}
+	if l.peers == nil || len(l.peers) >= maxCachedPeers {
+		l.peers = make(map[string]peerEntry, 16)
 	}
+	// string(...) copies: the key must not point into the message.
+	l.peers[string(a.value)] = peerEntry{peer: p, ok: ok}
 	return p, ok
 }
 

@@ -1,10 +1,6 @@
 package convert
 
-import (
-	"strings"
-
-	datav3 "github.com/envoyproxy/go-control-plane/envoy/data/accesslog/v3"
-)
+import "strings"
 
 // PAN-OS actions and session end reasons that the verdict uses.
 const (
@@ -42,8 +38,8 @@ type Verdict struct {
 // connection termination details ("rbac_access_denied_matched_policy[ns[foo]-policy[deny-all]-rule[0]]"),
 // ext-authz denials (UAEX), the BlackHoleCluster that REGISTRY_ONLY sends
 // unknown hosts to, and the response flags for resets, timeouts and overload.
-func verdictOf(c *datav3.AccessLogCommon, codeDetails string) Verdict {
-	for _, d := range [2]string{codeDetails, c.GetConnectionTerminationDetails()} {
+func verdictOf(c *commonView, codeDetails string) Verdict {
+	for _, d := range [2]string{codeDetails, c.termDetails} {
 		if rest, ok := strings.CutPrefix(d, rbacDeniedMatched); ok {
 			return Verdict{Action: ActionDeny, Rule: strings.TrimSuffix(rest, "]"), EndReason: EndPolicyDeny}
 		}
@@ -51,31 +47,32 @@ func verdictOf(c *datav3.AccessLogCommon, codeDetails string) Verdict {
 			return Verdict{Action: ActionDeny, Rule: "rbac", EndReason: EndPolicyDeny}
 		}
 	}
-	f := c.GetResponseFlags()
+	f := c.flags
+	has := func(bits uint32) bool { return f&bits != 0 }
 	switch {
-	case f.GetUnauthorizedDetails() != nil || strings.HasPrefix(codeDetails, extAuthzDenied):
+	case has(flagUnauthorized) || strings.HasPrefix(codeDetails, extAuthzDenied):
 		return Verdict{Action: ActionDeny, Rule: "ext_authz", EndReason: EndPolicyDeny}
-	case c.GetUpstreamCluster() == blackHoleCluster:
+	case c.cluster == blackHoleCluster:
 		return Verdict{Action: ActionDeny, Rule: "outbound_traffic_policy_registry_only", EndReason: EndPolicyDeny}
-	case f.GetRateLimited():
+	case has(flagRateLimited):
 		return Verdict{Action: ActionDeny, Rule: "rate_limit", EndReason: EndPolicyDeny}
-	case f.GetNoRouteFound(), f.GetNoClusterFound(), f.GetNoFilterConfigFound():
+	case has(flagNoRouteFound | flagNoClusterFound | flagNoFilterConfigFound):
 		return Verdict{Action: ActionDeny, Rule: "no_route", EndReason: EndPolicyDeny}
-	case f.GetDownstreamRemoteReset(), f.GetDownstreamConnectionTermination():
+	case has(flagDownstreamRemoteReset | flagDownstreamConnectionTermination):
 		return Verdict{Action: ActionResetClient, EndReason: EndRstFromClient}
-	case f.GetUpstreamRemoteReset(), f.GetUpstreamConnectionTermination():
+	case has(flagUpstreamRemoteReset | flagUpstreamConnectionTermination):
 		return Verdict{Action: ActionResetServer, EndReason: EndRstFromServer}
-	case f.GetLocalReset():
+	case has(flagLocalReset):
 		return Verdict{Action: ActionResetBoth, EndReason: EndUnknown}
-	case f.GetUpstreamRequestTimeout(), f.GetStreamIdleTimeout(), f.GetDurationTimeout(), f.GetUpstreamMaxStreamDurationReached():
+	case has(flagUpstreamRequestTimeout | flagStreamIdleTimeout | flagDurationTimeout | flagUpstreamMaxStreamDurationReached):
 		return Verdict{Action: ActionAllow, EndReason: EndAgedOut}
-	case f.GetUpstreamOverflow(), f.GetOverloadManager(), f.GetNoHealthyUpstream(), f.GetUpstreamRetryLimitExceeded():
+	case has(flagUpstreamOverflow | flagOverloadManager | flagNoHealthyUpstream | flagUpstreamRetryLimitExceeded):
 		return Verdict{Action: ActionAllow, EndReason: EndResources}
-	case f.GetDownstreamProtocolError(), f.GetUpstreamProtocolError(), f.GetInvalidEnvoyRequestHeaders():
+	case has(flagDownstreamProtocolError | flagUpstreamProtocolError | flagInvalidEnvoyRequestHeaders):
 		return Verdict{Action: ActionAllow, EndReason: EndDecoder}
-	case f.GetUpstreamConnectionFailure():
-		if strings.Contains(strings.ToUpper(c.GetUpstreamTransportFailureReason()), "TLS") ||
-			strings.Contains(strings.ToUpper(c.GetUpstreamTransportFailureReason()), "CERTIFICATE") {
+	case has(flagUpstreamConnectionFailure):
+		reason := strings.ToUpper(c.upstreamFailure)
+		if strings.Contains(reason, "TLS") || strings.Contains(reason, "CERTIFICATE") {
 			return Verdict{Action: ActionAllow, EndReason: EndDecryptError}
 		}
 		return Verdict{Action: ActionAllow, EndReason: EndRstFromServer}

@@ -1,0 +1,168 @@
+package convert
+
+// The views below hold one ALS entry as decoded straight from the wire
+// (wire.go): strings point into the received message (no copies), nested
+// messages are flattened, and every "present" flag records whether Envoy
+// sent the field, so that an absent fact stays absent in the record.
+
+type addrView struct {
+	addr    string
+	port    uint32
+	present bool
+}
+
+type certView struct {
+	uris    []string
+	subject string
+	present bool
+}
+
+type tlsView struct {
+	version   int32
+	cipher    uint32
+	hasCipher bool
+	sni       string
+	sessionID string
+	peer      certView
+	local     certView
+	present   bool
+}
+
+type anyView struct {
+	typeURL string
+	value   []byte
+	present bool
+}
+
+type kv struct{ k, v string }
+
+// Response flag bits: bit n-1 is the ResponseFlags field numbered n.
+const (
+	flagFailedLocalHealthcheck = 1 << iota
+	flagNoHealthyUpstream
+	flagUpstreamRequestTimeout
+	flagLocalReset
+	flagUpstreamRemoteReset
+	flagUpstreamConnectionFailure
+	flagUpstreamConnectionTermination
+	flagUpstreamOverflow
+	flagNoRouteFound
+	flagDelayInjected
+	flagFaultInjected
+	flagRateLimited
+	flagUnauthorized // field 13: a message, set when present
+	flagRateLimitServiceError
+	flagDownstreamConnectionTermination
+	flagUpstreamRetryLimitExceeded
+	flagStreamIdleTimeout
+	flagInvalidEnvoyRequestHeaders
+	flagDownstreamProtocolError
+	flagUpstreamMaxStreamDurationReached
+	flagResponseFromCacheFilter
+	flagNoFilterConfigFound
+	flagDurationTimeout
+	flagUpstreamProtocolError
+	flagNoClusterFound
+	flagOverloadManager
+	flagDNSResolutionFailure
+	flagDownstreamRemoteReset
+)
+
+// flagCodes are Envoy's short codes in %RESPONSE_FLAGS% order, by bit.
+var flagCodes = [...]struct {
+	bit  uint32
+	code string
+}{
+	{flagFailedLocalHealthcheck, "LH"}, {flagNoHealthyUpstream, "UH"}, {flagUpstreamRequestTimeout, "UT"},
+	{flagLocalReset, "LR"}, {flagUpstreamRemoteReset, "UR"}, {flagUpstreamConnectionFailure, "UF"},
+	{flagUpstreamConnectionTermination, "UC"}, {flagUpstreamOverflow, "UO"}, {flagNoRouteFound, "NR"},
+	{flagDelayInjected, "DI"}, {flagFaultInjected, "FI"}, {flagRateLimited, "RL"}, {flagUnauthorized, "UAEX"},
+	{flagRateLimitServiceError, "RLSE"}, {flagDownstreamConnectionTermination, "DC"},
+	{flagUpstreamRetryLimitExceeded, "URX"}, {flagStreamIdleTimeout, "SI"}, {flagInvalidEnvoyRequestHeaders, "IH"},
+	{flagDownstreamProtocolError, "DPE"}, {flagUpstreamMaxStreamDurationReached, "UMSDR"},
+	{flagResponseFromCacheFilter, "RFCF"}, {flagNoFilterConfigFound, "NFCF"}, {flagDurationTimeout, "DT"},
+	{flagUpstreamProtocolError, "UPE"}, {flagNoClusterFound, "NC"}, {flagOverloadManager, "OM"},
+	{flagDNSResolutionFailure, "DF"}, {flagDownstreamRemoteReset, "DR"},
+}
+
+// Timing indexes (AccessLogCommon fields 6 to 12).
+const numTimings = 7
+
+type commonView struct {
+	present bool
+
+	sampleRate                                     float64
+	dsRemote, dsLocal, dsDirect, usRemote, usLocal addrView
+	tls                                            tlsView
+
+	start, duration       int64 // Unix / duration nanoseconds
+	hasStart, hasDuration bool
+	timings               [numTimings]int64
+	hasTiming             [numTimings]bool
+
+	cluster, route, upstreamFailure, downstreamFailure, termDetails, streamID string
+
+	flags    uint32
+	hasFlags bool
+
+	filterMetadata []byte // the raw Metadata message; rare, decoded on demand
+	dsPeer, usPeer anyView
+	customTags     []kv
+
+	attempts     uint32
+	intermediate bool
+	wireBytes    [4]uint64 // downstream sent, received; upstream sent, received
+	logType      int32
+}
+
+type httpView struct {
+	common   commonView
+	protocol int32
+
+	hasRequest                                                  bool
+	method                                                      int32
+	scheme, authority, path, userAgent, referer, xff, requestID string
+	originalPath                                                string
+	port                                                        uint32
+	hasPort                                                     bool
+	reqHeadersBytes, reqBodyBytes, usHdrSent, dsHdrRecv         uint64
+	reqHeaders                                                  []kv
+
+	hasResponse                                           bool
+	code                                                  uint32
+	hasCode                                               bool
+	details                                               string
+	respHeadersBytes, respBodyBytes, usHdrRecv, dsHdrSent uint64
+	respHeaders, respTrailers                             []kv
+}
+
+type tcpView struct {
+	common     commonView
+	hasConn    bool
+	recv, sent uint64
+}
+
+// reset empties a view for reuse, keeping its slices' capacity.
+func (c *commonView) reset() {
+	tags := c.customTags[:0]
+	peerURIs, localURIs := c.tls.peer.uris[:0], c.tls.local.uris[:0]
+	*c = commonView{}
+	c.customTags = tags
+	c.tls.peer.uris, c.tls.local.uris = peerURIs, localURIs
+}
+
+func (h *httpView) reset() {
+	rq, rs, rt := h.reqHeaders[:0], h.respHeaders[:0], h.respTrailers[:0]
+	common := h.common
+	*h = httpView{}
+	h.common = common
+	h.common.reset()
+	h.reqHeaders, h.respHeaders, h.respTrailers = rq, rs, rt
+}
+
+func (t *tcpView) reset() {
+	common := t.common
+	*t = tcpView{}
+	t.common = common
+	t.common.reset()
+}
