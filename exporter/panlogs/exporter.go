@@ -126,12 +126,12 @@ func (e *panExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
-		res := rl.Resource().Attributes()
+		rv := newResourceView(rl.Resource().Attributes())
 		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
 			lrs := sls.At(j).LogRecords()
 			for k := 0; k < lrs.Len(); k++ {
-				rec.reset(res, lrs.At(k))
+				rec.resetWith(&rv, lrs.At(k))
 				e.appendLine(bt, &rec)
 			}
 		}

@@ -46,9 +46,22 @@ func createDefaultConfig() component.Config {
 		},
 		HTTP:          HTTPConfig{ClientConfig: httpClient, MaxBatchBytes: maxHTTPBatchBytes},
 		TimeoutConfig: exporterhelper.NewDefaultTimeoutConfig(),
-		QueueConfig:   configoptional.Some(exporterhelper.NewDefaultQueueConfig()),
+		QueueConfig:   configoptional.Some(defaultQueueConfig()),
 		BackOffConfig: configretry.NewDefaultBackOffConfig(),
 	}
+}
+
+// defaultQueueConfig bounds the in-memory queue by records, not requests
+// (the stock 1000 requests of up to 8192 records each can hold gigabytes),
+// and blocks when it is full: the receiver then waits and Envoy buffers,
+// instead of the queue refusing records.
+func defaultQueueConfig() exporterhelper.QueueBatchConfig {
+	q := exporterhelper.NewDefaultQueueConfig()
+	q.Sizer = exporterhelper.RequestSizerTypeItems
+	q.QueueSize = 50_000
+	q.BlockOnOverflow = true
+	q.NumConsumers = 4
+	return q
 }
 
 func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Logs, error) {

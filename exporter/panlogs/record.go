@@ -52,23 +52,40 @@ var blankRecord = func() record {
 	return r
 }()
 
-func (r *record) reset(res pcommon.Map, lr plog.LogRecord) {
-	*r = blankRecord
-	r.observed, r.start, r.event = lr.ObservedTimestamp(), lr.Timestamp(), lr.EventName()
-	r.attrs = lr.Attributes()
-	res.Range(func(k string, v pcommon.Value) bool {
+// resourceView is what the encoders read from a resource; every record of a
+// ResourceLogs shares it, so it is read once per resource.
+type resourceView struct {
+	pod, namespace, proxy, containers pcommon.Value
+}
+
+func newResourceView(res pcommon.Map) resourceView {
+	v := resourceView{pod: blankRecord.pod, namespace: blankRecord.pod, proxy: blankRecord.pod, containers: blankRecord.pod}
+	res.Range(func(k string, val pcommon.Value) bool {
 		switch k {
 		case fields.K8sPodName:
-			r.pod = v
+			v.pod = val
 		case fields.K8sNamespaceName:
-			r.namespace = v
+			v.namespace = val
 		case fields.IstioProxyType:
-			r.proxy = v
+			v.proxy = val
 		case fields.IstioAppContainers:
-			r.containers = v
+			v.containers = val
 		}
 		return true
 	})
+	return v
+}
+
+func (r *record) reset(res pcommon.Map, lr plog.LogRecord) {
+	rv := newResourceView(res)
+	r.resetWith(&rv, lr)
+}
+
+func (r *record) resetWith(rv *resourceView, lr plog.LogRecord) {
+	*r = blankRecord
+	r.observed, r.start, r.event = lr.ObservedTimestamp(), lr.Timestamp(), lr.EventName()
+	r.attrs = lr.Attributes()
+	r.pod, r.namespace, r.proxy, r.containers = rv.pod, rv.namespace, rv.proxy, rv.containers
 	lr.Attributes().Range(func(k string, v pcommon.Value) bool {
 		switch k {
 		case fields.SourceAddress:

@@ -70,7 +70,8 @@ func (cv *Converter) appendHTTP(h *httpView, local *Local, observed pcommon.Time
 	lr.SetObservedTimestamp(observed)
 	lr.SetEventName(fields.EventHTTP)
 	attrs := lr.Attributes()
-	attrs.EnsureCapacity(48)
+	// A full HTTP record holds ~60 attributes: one allocation, no growth.
+	attrs.EnsureCapacity(64)
 	c := &h.common
 	cv.common(c, local, lr, attrs, h.details)
 	httpProps(h, attrs)
@@ -86,7 +87,7 @@ func (cv *Converter) appendTCP(t *tcpView, local *Local, observed pcommon.Timest
 	lr.SetObservedTimestamp(observed)
 	lr.SetEventName(fields.EventTCP)
 	attrs := lr.Attributes()
-	attrs.EnsureCapacity(40)
+	attrs.EnsureCapacity(48)
 	cv.common(&t.common, local, lr, attrs, "")
 	attrs.PutStr(fields.NetworkTransport, "tcp")
 	if t.hasConn {
