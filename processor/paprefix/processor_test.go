@@ -312,3 +312,24 @@ func TestConcurrentCalls(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// The README's example does what the README says.
+func TestReadmeExample(t *testing.T) {
+	cfg := loadConfig(t, "readme")
+	tests := []struct {
+		rec, res attrs
+		want     string
+	}{
+		{attrs{"pan.action": "allow", "pan.egress": false}, attrs{"k8s.namespace.name": "shop"}, "mesh-shop"},
+		{attrs{"pan.action": "deny", "pan.egress": false}, attrs{"k8s.namespace.name": "payments"}, "pci-denied"},
+		{attrs{"pan.action": "deny", "pan.egress": true}, attrs{"k8s.namespace.name": "payments"}, "mesh-egress"},
+		{attrs{"pan.action": "allow", "pan.egress": false}, attrs{"k8s.namespace.name": "billing"}, "pci-billing"},
+		{attrs{"pan.action": "allow"}, attrs{"k8s.namespace.name": "istio-system", "istio.proxy.type": "router", "k8s.deployment.name": "istio-ingressgateway"}, "gw-istio-ingressgateway"},
+		{attrs{"pan.action": "allow", "http.response.status_code": int64(503)}, attrs{"k8s.namespace.name": "shop"}, "mesh-errors"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			assert.Equal(t, tt.want, prefixOf(t, cfg, tt.rec, tt.res))
+		})
+	}
+}
