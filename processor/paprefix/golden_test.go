@@ -10,6 +10,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
@@ -46,7 +47,7 @@ func TestGolden(t *testing.T) {
 			sink := new(consumertest.LogsSink)
 			p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), loadConfig(t, id), sink)
 			require.NoError(t, err)
-			require.NoError(t, p.Start(context.Background(), nil))
+			require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
 			t.Cleanup(func() { require.NoError(t, p.Shutdown(context.Background())) })
 
 			in, err := golden.ReadLogs(filepath.Join("testdata", "golden", "input.yaml"))
