@@ -4,6 +4,7 @@
 //
 //	alsgen -replay ../shared/testdata/als/skywalking            # each file on its own stream
 //	alsgen -synth 100000 -streams 8 -rate 10000 -kind mixed     # synthetic load
+//	alsgen -synth 100 -kind egress -namespaces payments         # traffic leaving the mesh
 package main
 
 import (
@@ -38,7 +39,7 @@ func run(args []string) error {
 	replay := fs.String("replay", "", "comma-separated .msg files or directories to replay, each file on its own stream")
 	repeat := fs.Int("repeat", 1, "send each replayed message this many times on its stream")
 	synth := fs.Int("synth", 0, "synthesise this many entries in all")
-	kind := fs.String("kind", "http", "synthetic entry kind: http, tcp or mixed")
+	kind := fs.String("kind", "http", "synthetic entry kind: http, tcp, mixed (http and tcp) or egress (http to hosts outside the mesh)")
 	namespaces := fs.String("namespaces", "default", "comma-separated namespaces the synthetic workloads live in")
 	streams := fs.Int("streams", 1, "number of concurrent synthetic streams (one workload each)")
 	batch := fs.Int("batch", 30, "synthetic entries per message (Envoy flushes ~30 per 16 KiB)")
@@ -72,9 +73,9 @@ func run(args []string) error {
 		streamList = alsgen.Replay(msgs, *repeat)
 	case *synth > 0:
 		switch *kind {
-		case "http", "tcp", "mixed":
+		case "http", "tcp", "mixed", "egress":
 		default:
-			return fmt.Errorf("-kind %q: want http, tcp or mixed", *kind)
+			return fmt.Errorf("-kind %q: want http, tcp, mixed or egress", *kind)
 		}
 		if *streams < 1 || *batch < 1 {
 			return errors.New("-streams and -batch must be at least 1")

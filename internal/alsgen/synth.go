@@ -176,8 +176,53 @@ func TCPEntry(w Workload, i int, start time.Time) *datav3.TCPAccessLogEntry {
 	}
 }
 
+// EgressEntry is an outbound HTTP request from w to a host outside the mesh,
+// i numbering it: even i to api.example.com, declared by a ServiceEntry
+// (cluster "outbound|443||api.example.com"), odd i to an undeclared host
+// that Istio's ALLOW_ANY policy sends through PassthroughCluster. The
+// external peer has no Istio metadata, so no upstream_peer filter state.
+func EgressEntry(w Workload, i int, start time.Time) *datav3.HTTPAccessLogEntry {
+	host, cluster, port := "api.example.com", "outbound|443||api.example.com", uint32(443)
+	dstIP := fmt.Sprintf("203.0.113.%d", 1+i%254)
+	if i%2 == 1 {
+		host, cluster, port = "downloads.example.org", "PassthroughCluster", 80
+		dstIP = fmt.Sprintf("198.51.100.%d", 1+i%254)
+	}
+	return &datav3.HTTPAccessLogEntry{
+		CommonProperties: &datav3.AccessLogCommon{
+			DownstreamRemoteAddress:    sockAddr(w.IP(), uint32(30000+i%30000)),
+			DownstreamLocalAddress:     sockAddr(dstIP, port),
+			UpstreamRemoteAddress:      sockAddr(dstIP, port),
+			UpstreamLocalAddress:       sockAddr(w.IP(), uint32(40000+i%20000)),
+			StartTime:                  timestamppb.New(start),
+			TimeToLastRxByte:           durationpb.New(90 * time.Microsecond),
+			TimeToFirstUpstreamRxByte:  durationpb.New(40 * time.Millisecond),
+			TimeToLastDownstreamTxByte: durationpb.New(45 * time.Millisecond),
+			UpstreamCluster:            cluster,
+			ResponseFlags:              &datav3.ResponseFlags{},
+		},
+		ProtocolVersion: datav3.HTTPAccessLogEntry_HTTP11,
+		Request: &datav3.HTTPRequestProperties{
+			RequestMethod:       corev3.RequestMethod_GET,
+			Scheme:              "http",
+			Authority:           host,
+			Path:                "/v1/items/" + strconv.Itoa(i%1000),
+			UserAgent:           "curl/8.5.0",
+			RequestId:           fmt.Sprintf("%08x-e9e5-4f1c-9d2a-%012x", i, i),
+			RequestHeadersBytes: 300,
+		},
+		Response: &datav3.HTTPResponseProperties{
+			ResponseCode:         wrapperspb.UInt32(200),
+			ResponseHeadersBytes: 200,
+			ResponseBodyBytes:    uint64(1000 + i%4000),
+			ResponseCodeDetails:  "via_upstream",
+		},
+	}
+}
+
 // Message builds one ALS message of n entries of the given kind ("http",
-// "tcp"; "mixed" alternates by message) numbered from first.
+// "tcp", "egress"; "mixed" alternates http and tcp by message) numbered from
+// first.
 func Message(w Workload, kind string, first, n int, start time.Time) *accesslogv3.StreamAccessLogsMessage {
 	if kind == "mixed" {
 		kind = "http"
@@ -193,9 +238,13 @@ func Message(w Workload, kind string, first, n int, start time.Time) *accesslogv
 		return &accesslogv3.StreamAccessLogsMessage{LogEntries: &accesslogv3.StreamAccessLogsMessage_TcpLogs{
 			TcpLogs: &accesslogv3.StreamAccessLogsMessage_TCPAccessLogEntries{LogEntry: entries}}}
 	}
+	entry := HTTPEntry
+	if kind == "egress" {
+		entry = EgressEntry
+	}
 	entries := make([]*datav3.HTTPAccessLogEntry, n)
 	for j := range entries {
-		entries[j] = HTTPEntry(w, first+j, start)
+		entries[j] = entry(w, first+j, start)
 	}
 	return &accesslogv3.StreamAccessLogsMessage{LogEntries: &accesslogv3.StreamAccessLogsMessage_HttpLogs{
 		HttpLogs: &accesslogv3.StreamAccessLogsMessage_HTTPAccessLogEntries{LogEntry: entries}}}

@@ -25,7 +25,10 @@ func createDefaultConfig() component.Config {
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
-	p := newPrefixer(cfg.(*Config))
+	p, err := newPrefixer(cfg.(*Config))
+	if err != nil {
+		return nil, err
+	}
 	return processorhelper.NewLogs(ctx, set, cfg, next, p.processLogs,
 		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}))
 }
