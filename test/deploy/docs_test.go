@@ -61,9 +61,12 @@ var shipped = map[string][]string{
 	"deploy/istio/telemetry-namespace.yaml":   {"telemetry.istio.io/v1/Telemetry"},
 	"deploy/istio/telemetry-errors-only.yaml": {"telemetry.istio.io/v1/Telemetry"},
 
-	"examples/istio-otlp-provider.yaml": {kindCollectorConfig},
-	"examples/persistent-queue.yaml":    {kindCollectorConfig},
-	"examples/json-file.yaml":           {kindCollectorConfig},
+	"examples/istio-otlp-provider.yaml":     {kindCollectorConfig},
+	"examples/persistent-queue.yaml":        {kindCollectorConfig},
+	"examples/json-file.yaml":               {kindCollectorConfig},
+	"examples/cortex-xsiam-http.yaml":       {kindCollectorConfig},
+	"examples/siem-syslog-tls-pan-csv.yaml": {kindCollectorConfig},
+	"examples/rotating-cef-files.yaml":      {kindCollectorConfig},
 }
 
 // decoders decode one document of a kind strictly: unknown or duplicate

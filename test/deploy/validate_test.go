@@ -15,9 +15,11 @@ import (
 
 // validateEnv is what the ${env:…} references in the shipped configurations
 // resolve to during `otelcol-pan validate`; in a pod the downward API sets
-// them (see TestDeployedConfigEnvIsDefined).
+// them (see TestDeployedConfigEnvIsDefined), or a Secret (CORTEX_TOKEN, used
+// only by examples/cortex-xsiam-http.yaml).
 var validateEnv = map[string]string{
-	"MY_POD_IP": "10.1.2.3",
+	"MY_POD_IP":    "10.1.2.3",
+	"CORTEX_TOKEN": "test-cortex-api-key",
 }
 
 // binary is the distribution under test: $OTELCOL_PAN_BIN (make test sets it)
