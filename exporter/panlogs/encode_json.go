@@ -16,7 +16,7 @@ type jsonEncoder struct {
 }
 
 func (e jsonEncoder) appendRecord(b []byte, r *record, prefix string) []byte {
-	w := jsonObject{b: append(b, '{')}
+	w := jsonObject{b: append(b, '{'), clock: &r.clock}
 	if e.opts.prefixField {
 		w.str("prefix", prefix)
 	}
@@ -164,8 +164,9 @@ func (e jsonEncoder) appendHeaders(h *jsonObject, r *record) {
 
 // jsonObject appends "key":value pairs with the commas between them.
 type jsonObject struct {
-	b    []byte
-	more bool
+	b     []byte
+	more  bool
+	clock *timeCache
 }
 
 func (o *jsonObject) key(k string) {
@@ -194,7 +195,11 @@ func (o *jsonObject) time(k string, ts pcommon.Timestamp) {
 	}
 	o.key(k)
 	o.b = append(o.b, '"')
-	o.b = ts.AsTime().UTC().AppendFormat(o.b, "2006-01-02T15:04:05.000000Z07:00")
+	if o.clock != nil && ts > 0 {
+		o.b = o.clock.append(o.b, ts)
+	} else {
+		o.b = ts.AsTime().UTC().AppendFormat(o.b, "2006-01-02T15:04:05.000000Z07:00")
+	}
 	o.b = append(o.b, '"')
 }
 

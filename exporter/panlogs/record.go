@@ -36,6 +36,9 @@ type record struct {
 
 	// attrs is the record's attribute map, for lookups by configured key.
 	attrs pcommon.Map
+
+	// clock survives resets: it caches the formatting of the current second.
+	clock timeCache
 }
 
 // blankRecord has every Value field set to one shared empty value: the zero
@@ -82,7 +85,9 @@ func (r *record) reset(res pcommon.Map, lr plog.LogRecord) {
 }
 
 func (r *record) resetWith(rv *resourceView, lr plog.LogRecord) {
+	clock := r.clock
 	*r = blankRecord
+	r.clock = clock
 	r.observed, r.start, r.event = lr.ObservedTimestamp(), lr.Timestamp(), lr.EventName()
 	r.attrs = lr.Attributes()
 	r.pod, r.namespace, r.proxy, r.containers = rv.pod, rv.namespace, rv.proxy, rv.containers

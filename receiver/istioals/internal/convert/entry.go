@@ -70,7 +70,8 @@ func (cv *Converter) appendHTTP(h *httpView, local *Local, observed pcommon.Time
 	lr.SetObservedTimestamp(observed)
 	lr.SetEventName(fields.EventHTTP)
 	attrs := lr.Attributes()
-	// A full HTTP record holds ~60 attributes: one allocation, no growth.
+	// A full HTTP record holds up to ~60 attributes: one allocation, no
+	// growth (measured: sizing from the previous record grew more often).
 	attrs.EnsureCapacity(64)
 	c := &h.common
 	cv.common(c, local, lr, attrs, h.details)
