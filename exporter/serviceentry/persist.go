@@ -66,7 +66,8 @@ func (l *learner) loadState(b []byte, m *matcher) (int, error) {
 	fresh.dropped.MaxHosts, fresh.dropped.PerWorkload, fresh.dropped.Unattributed = st.Dropped.MaxHosts, st.Dropped.MaxHostsPerWorkload, st.Dropped.Unattributed
 	for _, d := range st.Dropped.ByWorkload {
 		if len(fresh.dropped.BySource) < maxDropSources {
-			fresh.dropped.BySource[d.source] = d.Dropped
+			n := d.Dropped
+			fresh.dropped.BySource[d.source] = &n
 		}
 	}
 	for _, s := range st.Dropped.Flooding {

@@ -188,7 +188,7 @@ func hostFromRecord(r *hostRecord) *host {
 func (l *learner) dropRecord() dropRecord {
 	d := dropRecord{MaxHosts: l.dropped.MaxHosts, MaxHostsPerWorkload: l.dropped.PerWorkload, Unattributed: l.dropped.Unattributed}
 	for s, n := range l.dropped.BySource {
-		d.ByWorkload = append(d.ByWorkload, dropSourceRecord{source: s, Dropped: n, Flooding: l.flooding[s]})
+		d.ByWorkload = append(d.ByWorkload, dropSourceRecord{source: s, Dropped: *n, Flooding: l.flooding[s]})
 	}
 	slices.SortFunc(d.ByWorkload, func(a, b dropSourceRecord) int {
 		return cmp.Or(cmp.Compare(b.Dropped, a.Dropped), compareSource(a.source, b.source))

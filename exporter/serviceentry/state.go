@@ -2,6 +2,7 @@ package serviceentry // import "github.com/otelcol-pan/otelcol-pan/exporter/serv
 
 import (
 	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -55,8 +56,8 @@ type host struct {
 type dropStats struct {
 	MaxHosts     uint64
 	PerWorkload  uint64
-	BySource     map[source]uint64 // at most maxDropSources workloads
-	Unattributed uint64            // drops by workloads beyond that bound
+	BySource     map[source]*uint64 // at most maxDropSources workloads
+	Unattributed uint64             // drops by workloads beyond that bound
 }
 
 // learner is the exporter's state: bounded by max_hosts, guarded by the
@@ -85,7 +86,7 @@ func newLearner(maxHosts, perWorkload int) *learner {
 		hosts:       make(map[string]*host),
 		perSource:   make(map[source]int),
 		flooding:    make(map[source]bool),
-		dropped:     dropStats{BySource: make(map[source]uint64)},
+		dropped:     dropStats{BySource: make(map[source]*uint64)},
 	}
 }
 
@@ -106,8 +107,9 @@ func (l *learner) add(o *observation) {
 	if h == nil {
 		if l.perWorkload > 0 && (l.flooding[o.src] || l.perSource[o.src] >= l.perWorkload) {
 			if !l.flooding[o.src] {
-				l.flooding[o.src] = true
-				l.newFlooding = append(l.newFlooding, o.src)
+				src := o.src.clone()
+				l.flooding[src] = true
+				l.newFlooding = append(l.newFlooding, src)
 			}
 			l.dropped.PerWorkload++
 			l.newDropsFlood++
@@ -120,8 +122,8 @@ func (l *learner) add(o *observation) {
 			l.dropBy(o.src)
 			return
 		}
-		h = &host{Name: o.host, Addr: o.addr, Ports: make(map[uint32]*portUse, 1), Sources: make(map[source]*usage, 1)}
-		l.hosts[o.host] = h
+		h = &host{Name: strings.Clone(o.host), Addr: o.addr, Ports: make(map[uint32]*portUse, 1), Sources: make(map[source]*usage, 1)}
+		l.hosts[h.Name] = h
 		l.newHosts++
 	}
 	h.add(o.ts)
@@ -137,10 +139,13 @@ func (l *learner) add(o *observation) {
 	if s := h.Sources[o.src]; s != nil {
 		s.add(o.ts)
 	} else if len(h.Sources) < maxSourcesPerHost {
+		// Map keys are written only here, with copies: an assignment to an
+		// existing string key replaces the stored key with the new one.
+		src := o.src.clone()
 		s = &usage{}
 		s.add(o.ts)
-		h.Sources[o.src] = s
-		l.perSource[o.src]++
+		h.Sources[src] = s
+		l.perSource[src]++
 	} else {
 		h.SourcesDropped++
 	}
@@ -155,11 +160,24 @@ func (l *learner) add(o *observation) {
 }
 
 func (l *learner) dropBy(s source) {
-	if _, ok := l.dropped.BySource[s]; ok || len(l.dropped.BySource) < maxDropSources {
-		l.dropped.BySource[s]++
+	if n := l.dropped.BySource[s]; n != nil {
+		*n++
+		return
+	}
+	if len(l.dropped.BySource) < maxDropSources {
+		one := uint64(1)
+		l.dropped.BySource[s.clone()] = &one
 		return
 	}
 	l.dropped.Unattributed++
+}
+
+// clone copies the strings of a source before it is kept. Records' strings
+// may be views into the buffer of the message that carried them (istioals
+// decodes the wire format in place): a kept view would pin that whole
+// buffer for as long as the state holds the host.
+func (s source) clone() source {
+	return source{Namespace: strings.Clone(s.Namespace), Workload: strings.Clone(s.Workload), Principal: strings.Clone(s.Principal)}
 }
 
 // withheld reports a host that only flooding workloads used: their

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -37,7 +38,7 @@ func TestMaxHostsBoundsTheTable(t *testing.T) {
 	assert.Len(t, l.dropped.BySource, maxDropSources)
 	var attributed uint64
 	for _, n := range l.dropped.BySource {
-		attributed += n
+		attributed += *n
 	}
 	assert.Equal(t, uint64(990), attributed+l.dropped.Unattributed)
 	assert.NotZero(t, l.dropped.Unattributed)
@@ -268,4 +269,24 @@ func TestStateRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, string(b), string(b2))
 	assert.True(t, loaded.flooding[srcWeb])
+}
+
+// Strings kept in the state are copies: a record's strings may view the
+// buffer of the message that carried them, which must not be pinned (or,
+// were it ever reused, change under the state).
+func TestKeptStringsAreCopies(t *testing.T) {
+	buf := []byte("api.example.com|shop|web")
+	view := func(from, to int) string { return unsafe.String(&buf[from], to-from) }
+	l := newLearner(10, 5)
+	l.add(&observation{host: view(0, 15), port: 443, proto: protoTLS, src: source{Namespace: view(16, 20), Workload: view(21, 24)}, ts: t0})
+	for i := range buf {
+		buf[i] = 'x'
+	}
+	h := l.hosts["api.example.com"]
+	require.NotNil(t, h)
+	assert.Equal(t, "api.example.com", h.Name)
+	assert.Equal(t, 1, l.perSource[source{Namespace: "shop", Workload: "web"}])
+	for s := range h.Sources {
+		assert.Equal(t, source{Namespace: "shop", Workload: "web"}, s)
+	}
 }
