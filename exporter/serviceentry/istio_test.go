@@ -1,8 +1,6 @@
 package serviceentry
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -10,56 +8,20 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
 	apinetworking "istio.io/api/networking/v1alpha3"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
-	"sigs.k8s.io/yaml"
-)
 
-// decodeStrict loads a YAML resource into Istio's own Go type T, refusing
-// unknown fields everywhere. The object level goes through encoding/json with
-// DisallowUnknownFields; the spec's generated UnmarshalJSON tolerates unknown
-// fields, so the spec is decoded again with protojson, which does not (and
-// which also refuses enum names Istio does not define).
-func decodeStrict[T any](b []byte, kind string, spec proto.Message) (*T, error) {
-	j, err := yaml.YAMLToJSONStrict(b)
-	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(j))
-	dec.DisallowUnknownFields()
-	obj := new(T)
-	if err := dec.Decode(obj); err != nil {
-		return nil, err
-	}
-	var top struct {
-		APIVersion string          `json:"apiVersion"`
-		Kind       string          `json:"kind"`
-		Spec       json.RawMessage `json:"spec"`
-	}
-	if err := json.Unmarshal(j, &top); err != nil {
-		return nil, err
-	}
-	if top.APIVersion != networkingv1.SchemeGroupVersion.String() || top.Kind != kind {
-		return nil, fmt.Errorf("apiVersion/kind %s/%s, want %s/%s", top.APIVersion, top.Kind, networkingv1.SchemeGroupVersion, kind)
-	}
-	if err := protojson.Unmarshal(top.Spec, spec); err != nil {
-		return nil, fmt.Errorf("spec: %w", err)
-	}
-	return obj, nil
-}
+	"github.com/otelcol-pan/otelcol-pan/internal/istiostrict"
+)
 
 // loadServiceEntry loads a file strictly and checks it against the rules
 // Istio's validating webhook applies to a ServiceEntry.
 func loadServiceEntry(t *testing.T, b []byte) *networkingv1.ServiceEntry {
 	t.Helper()
-	spec := &apinetworking.ServiceEntry{}
-	se, err := decodeStrict[networkingv1.ServiceEntry](b, "ServiceEntry", spec)
+	se, err := istiostrict.ServiceEntry(b)
 	require.NoError(t, err, string(b))
-	require.True(t, proto.Equal(spec, &se.Spec), "both decodings agree")
 	checkObjectMeta(t, se.Name, se.Annotations)
-	for _, err := range serviceEntryRules(se.Namespace, spec) {
+	for _, err := range serviceEntryRules(se.Namespace, &se.Spec) {
 		t.Errorf("%s: %v", se.Name, err)
 	}
 	return se
@@ -67,12 +29,11 @@ func loadServiceEntry(t *testing.T, b []byte) *networkingv1.ServiceEntry {
 
 func loadSidecar(t *testing.T, b []byte) *networkingv1.Sidecar {
 	t.Helper()
-	spec := &apinetworking.Sidecar{}
-	sc, err := decodeStrict[networkingv1.Sidecar](b, "Sidecar", spec)
+	sc, err := istiostrict.Sidecar(b)
 	require.NoError(t, err, string(b))
 	checkObjectMeta(t, sc.Name, sc.Annotations)
-	require.Len(t, spec.GetEgress(), 1)
-	for _, h := range spec.GetEgress()[0].GetHosts() {
+	require.Len(t, sc.Spec.GetEgress(), 1)
+	for _, h := range sc.Spec.GetEgress()[0].GetHosts() {
 		ns, name, ok := strings.Cut(h, "/")
 		assert.True(t, ok && ns != "" && name != "", "egress host %q is namespace/host", h)
 	}
@@ -173,7 +134,7 @@ func serviceEntryRules(namespace string, se *apinetworking.ServiceEntry) []error
 	return errs
 }
 
-// The strict loader itself must fail on what Istio's types do not know:
+// The strict loader must fail on what Istio's types do not know:
 // otherwise every check built on it proves nothing.
 func TestDecodeStrictRefusesUnknownFields(t *testing.T) {
 	const good = `apiVersion: networking.istio.io/v1
@@ -200,7 +161,7 @@ spec:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := decodeStrict[networkingv1.ServiceEntry]([]byte(tt.yaml), "ServiceEntry", &apinetworking.ServiceEntry{})
+			_, err := istiostrict.ServiceEntry([]byte(tt.yaml))
 			if tt.wantErr == "" {
 				require.NoError(t, err)
 				return
