@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -183,4 +184,79 @@ func TestServiceEntryLearnsEgressAndSurvivesRestart(t *testing.T) {
 	b1, err := os.ReadFile(filepath.Join(out, "serviceentries", "api.stripe.com.yaml"))
 	require.NoError(t, err)
 	assert.Equal(t, string(b1), string(b2), "the same entry, from the persisted state")
+}
+
+// The README's enforce step: a second pipeline keeps only egress denials
+// (REGISTRY_ONLY's BlackHoleCluster, or its block_all route for plain HTTP)
+// and writes them with their own prefix; of alsgen's egress traffic only the
+// connection refused at the BlackHoleCluster gets through.
+func TestEgressDenialsPipeline(t *testing.T) {
+	alsAddr, health := freeAddr(t), freeAddr(t)
+	denials := filepath.Join(t.TempDir(), "egress-denials.log")
+	cfg := writeConfig(t, fmt.Sprintf(`
+receivers:
+  istioals:
+    endpoint: %s
+processors:
+  filter/egress-denials:
+    error_mode: ignore
+    logs:
+      log_record:
+        - 'not ((attributes["pan.action"] == "deny" and attributes["pan.egress"] == true) or attributes["envoy.route.name"] == "block_all")'
+  paprefix/denials:
+    prefix: egress-denied
+exporters:
+  panlogs/denials:
+    transport: file
+    file:
+      path: %s
+  serviceentry:
+    directory: %s
+extensions:
+  health_check:
+    endpoint: %s
+service:
+  extensions: [health_check]
+  telemetry:
+    metrics:
+      level: none
+  pipelines:
+    logs:
+      receivers: [istioals]
+      exporters: [serviceentry]
+    logs/egress-denials:
+      receivers: [istioals]
+      processors: [filter/egress-denials, paprefix/denials]
+      exporters: [panlogs/denials]
+`, alsAddr, denials, filepath.Join(t.TempDir(), "egress"), health))
+	c := startCollector(t, "http://"+health+"/", "--config", cfg)
+	_, err := alsgen.Run(context.Background(), alsgen.Options{Endpoint: alsAddr, Wait: 10 * time.Second}, egressStreams())
+	require.NoError(t, err)
+	eventually(t, 20*time.Second, func() error {
+		if n := len(fileLines(denials)); n < 1 {
+			return fmt.Errorf("%d denial lines; collector log:\n%s", n, c.logs())
+		}
+		return nil
+	})
+	c.stop(t)
+	lines := fileLines(denials)
+	require.Len(t, lines, 1, "only the refused connection")
+	prefix, body, ok := strings.Cut(lines[0], " ")
+	require.True(t, ok)
+	assert.Equal(t, "egress-denied", prefix)
+	var rec struct {
+		Action string `json:"action"`
+		Egress bool   `json:"egress"`
+		TLS    struct {
+			SNI string `json:"sni"`
+		} `json:"tls"`
+		Envoy struct {
+			Cluster string `json:"cluster"`
+		} `json:"envoy"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &rec), body)
+	assert.Equal(t, "deny", rec.Action)
+	assert.True(t, rec.Egress)
+	assert.Equal(t, "exfil.example.net", rec.TLS.SNI)
+	assert.Equal(t, "BlackHoleCluster", rec.Envoy.Cluster)
 }
