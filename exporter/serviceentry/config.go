@@ -49,10 +49,10 @@ type Config struct {
 	// MaxHosts caps the distinct hosts held (and persisted); new hosts beyond
 	// it are dropped and counted.
 	MaxHosts int `mapstructure:"max_hosts"`
-	// MaxHostsPerWorkload caps the distinct hosts one workload may introduce.
-	// A workload over it is reported as flooding, its further new hosts are
-	// dropped, and hosts only flooding workloads used are withheld from the
-	// ServiceEntries. 0 disables the check.
+	// MaxHostsPerWorkload caps the distinct hosts one workload may use. A
+	// workload at the cap that asks for another new host is flooding: its
+	// further new hosts are dropped, and hosts only flooding workloads used
+	// are withheld from the ServiceEntries. 0 disables the check.
 	MaxHostsPerWorkload int `mapstructure:"max_hosts_per_workload"`
 	// StorageID names a storage extension (file_storage) that keeps what was
 	// learned across restarts; without one it lives in memory only.

@@ -262,3 +262,29 @@ func TestStartFailsOnAMissingStorageExtension(t *testing.T) {
 	require.ErrorContains(t, exp.Start(context.Background(), componenttest.NewNopHost()), `storage: extension "file_storage" not found`)
 	require.NoError(t, exp.Shutdown(context.Background()))
 }
+
+// The interval writes while records keep arriving (run with -race): the
+// files appear without a shutdown, and the final write holds everything.
+func TestIntervalWritesWhileLearning(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Interval = 5 * time.Millisecond
+	p := startPipeline(t, cfg, componenttest.NewNopHost())
+	for range 5 {
+		p.send(t, meshTraffic(3)...)
+	}
+	require.Eventually(t, func() bool {
+		return len(yamlFiles(t, cfg.Directory, serviceEntriesDir)) == 4
+	}, 10*time.Second, 5*time.Millisecond, "the interval writes without waiting for shutdown")
+	p.stop(t)
+	checkFourHostsCounts(t, cfg.Directory, 5)
+}
+
+// checkFourHostsCounts checks the connection counts only (exportTo is not
+// configured here).
+func checkFourHostsCounts(t *testing.T, dir string, factor int) {
+	t.Helper()
+	for name, want := range fourHosts {
+		se := loadServiceEntry(t, readFile(t, dir, serviceEntriesDir, name))
+		assert.Equal(t, fmt.Sprint(mustAtoi(want.connections)*factor), se.Annotations[annConnections], name)
+	}
+}
