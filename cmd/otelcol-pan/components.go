@@ -12,6 +12,7 @@ import (
 	k8sattributesprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/k8sattributesprocessor"
 	transformprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 	panlogs "github.com/otelcol-pan/otelcol-pan/exporter/panlogs"
+	serviceentry "github.com/otelcol-pan/otelcol-pan/exporter/serviceentry"
 	paprefix "github.com/otelcol-pan/otelcol-pan/processor/paprefix"
 	istioals "github.com/otelcol-pan/otelcol-pan/receiver/istioals"
 	"go.opentelemetry.io/collector/component"
@@ -85,6 +86,7 @@ func components() (otelcol.Factories, error) {
 		otlphttpexporter.NewFactory(),
 		fileexporter.NewFactory(),
 		panlogs.NewFactory(),
+		serviceentry.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -95,6 +97,7 @@ func components() (otelcol.Factories, error) {
 		otlphttpexporter.NewFactory().Type(): "go.opentelemetry.io/collector/exporter/otlphttpexporter v0.160.0",
 		fileexporter.NewFactory().Type():     "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/fileexporter v0.160.0",
 		panlogs.NewFactory().Type():          "github.com/otelcol-pan/otelcol-pan v0.0.0",
+		serviceentry.NewFactory().Type():     "github.com/otelcol-pan/otelcol-pan v0.0.0",
 	})
 
 	factories.Processors, err = otelcol.MakeFactoryMap[processor.Factory](

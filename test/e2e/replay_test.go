@@ -205,14 +205,14 @@ func TestDefaultConfigPrintsPrefixedJSON(t *testing.T) {
 	checkLines(t, lines, "panw_istio_logs", 1)
 }
 
-// `otelcol-pan components` lists our three components and the stock ones.
+// `otelcol-pan components` lists our own components and the stock ones.
 func TestComponentsListed(t *testing.T) {
 	out, err := exec.Command(binary(t), "components").CombinedOutput()
 	require.NoError(t, err, string(out))
 	for _, name := range []string{
 		"istioals", "otlp", // receivers
 		"paprefix", "batch", "memory_limiter", "k8s_attributes", "transform", "filter", "attributes", // processors
-		"panlogs", "debug", "otlp_grpc", "otlp_http", "file", // exporters
+		"panlogs", "serviceentry", "debug", "otlp_grpc", "otlp_http", "file", // exporters
 		"health_check", "zpages", "pprof", "file_storage", // extensions
 	} {
 		assert.Contains(t, string(out), "- name: "+name+"\n", name)
