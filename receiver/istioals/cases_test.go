@@ -190,6 +190,27 @@ func goldenCases(t testing.TB) map[string]*accesslogv3.StreamAccessLogsMessage {
 			},
 			ConnectionProperties: &datav3.ConnectionProperties{},
 		}),
+		// REGISTRY_ONLY answers plain HTTP to an unknown host from the
+		// block_all route: a 502, no cluster.
+		"egress-block-all-http": httpMsg(sleep, &datav3.HTTPAccessLogEntry{
+			CommonProperties: &datav3.AccessLogCommon{
+				DownstreamRemoteAddress: addr("10.8.0.31", 52020), DownstreamLocalAddress: addr("93.184.215.14", 80),
+				StartTime: timestamppb.New(caseStart), RouteName: "block_all",
+			},
+			ProtocolVersion: datav3.HTTPAccessLogEntry_HTTP11,
+			Request:         &datav3.HTTPRequestProperties{RequestMethod: corev3.RequestMethod_GET, Scheme: "http", Authority: "example.com", Path: "/"},
+			Response:        &datav3.HTTPResponseProperties{ResponseCode: wrapperspb.UInt32(502), ResponseCodeDetails: "direct_response"},
+		}),
+		// TLS that the sidecar only passed through: Envoy logs the SNI its
+		// TLS inspector read, and no handshake of its own.
+		"egress-tls-passthrough-sni": tcpMsg(sleep, &datav3.TCPAccessLogEntry{
+			CommonProperties: &datav3.AccessLogCommon{
+				DownstreamRemoteAddress: addr("10.8.0.31", 52030), DownstreamLocalAddress: addr("140.82.112.3", 443),
+				UpstreamRemoteAddress: addr("140.82.112.3", 443), StartTime: timestamppb.New(caseStart),
+				UpstreamCluster: "PassthroughCluster", TlsProperties: &datav3.TLSProperties{TlsSniHostname: "api.github.com"},
+			},
+			ConnectionProperties: &datav3.ConnectionProperties{ReceivedBytes: 517, SentBytes: 5120},
+		}),
 		// Entries with nearly everything missing are converted with what is there.
 		"nearly-empty": httpMsg(nil,
 			&datav3.HTTPAccessLogEntry{},

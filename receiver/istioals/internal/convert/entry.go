@@ -160,12 +160,15 @@ func (cv *Converter) common(c *commonView, local *Local, lr plog.LogRecord, attr
 	tlsProps(&c.tls, attrs)
 
 	dir := Direction(c.cluster)
+	if dir == "" && isBlockAll(c) {
+		dir = "outbound" // REGISTRY_ONLY's HTTP route for unknown hosts
+	}
 	putStr(attrs, fields.IstioDirection, dir)
 	putIdentity(c, local, dir, attrs)
 
 	// A verdict needs evidence: where Envoy sent the traffic or how it
 	// ended. An entry with neither gets none rather than a guessed "allow".
-	if c.cluster != "" || c.hasFlags || codeDetails != "" || c.termDetails != "" {
+	if c.cluster != "" || c.route != "" || c.hasFlags || codeDetails != "" || c.termDetails != "" {
 		v := verdictOf(c, codeDetails)
 		attrs.PutStr(fields.PanAction, v.Action)
 		putStr(attrs, fields.PanRule, v.Rule)
@@ -176,7 +179,7 @@ func (cv *Converter) common(c *commonView, local *Local, lr plog.LogRecord, attr
 		if domains == nil {
 			domains = DefaultMeshDomains
 		}
-		attrs.PutBool(fields.PanEgress, dir == "outbound" && isEgress(c.cluster, domains))
+		attrs.PutBool(fields.PanEgress, dir == "outbound" && (isEgress(c.cluster, domains) || isBlockAll(c)))
 	}
 }
 
@@ -286,7 +289,12 @@ func tlsProps(t *tlsView, attrs pcommon.Map) {
 	if !t.present {
 		return
 	}
-	attrs.PutBool(fields.TLSEstablished, true)
+	// Envoy also logs the SNI of TLS it only passed through (its TLS
+	// inspector read the ClientHello); a session is established only when
+	// there is evidence of a handshake it took part in.
+	if t.handshake() {
+		attrs.PutBool(fields.TLSEstablished, true)
+	}
 	if t.version > 0 && int(t.version) < len(tlsVersions) {
 		attrs.PutStr(fields.TLSProtocolVersion, tlsVersions[t.version])
 	}

@@ -154,7 +154,7 @@ func putIdentity(c *commonView, local *Local, dir string, attrs pcommon.Map) {
 	// certificate. Plaintext arriving inbound is a fact (false); for traffic
 	// a sidecar originates, ALS does not say how the upstream leg was secured.
 	switch {
-	case tlsProps.present:
+	case tlsProps.present && tlsProps.handshake():
 		attrs.PutBool(fields.IstioMTLS, peerURI(&tlsProps.peer) != "")
 	case dir == "inbound" && !waypoint:
 		attrs.PutBool(fields.IstioMTLS, false)

@@ -24,6 +24,7 @@ const (
 	extAuthzDenied     = "ext_authz_denied"
 	blackHoleCluster   = "BlackHoleCluster"
 	passthroughCluster = "PassthroughCluster"
+	blockAllRoute      = "block_all"
 )
 
 // Verdict is the security outcome of one entry in PAN-OS terms.
@@ -52,7 +53,7 @@ func verdictOf(c *commonView, codeDetails string) Verdict {
 	switch {
 	case has(flagUnauthorized) || strings.HasPrefix(codeDetails, extAuthzDenied):
 		return Verdict{Action: ActionDeny, Rule: "ext_authz", EndReason: EndPolicyDeny}
-	case c.cluster == blackHoleCluster:
+	case c.cluster == blackHoleCluster || isBlockAll(c):
 		return Verdict{Action: ActionDeny, Rule: "outbound_traffic_policy_registry_only", EndReason: EndPolicyDeny}
 	case has(flagRateLimited):
 		return Verdict{Action: ActionDeny, Rule: "rate_limit", EndReason: EndPolicyDeny}
@@ -78,6 +79,12 @@ func verdictOf(c *commonView, codeDetails string) Verdict {
 		return Verdict{Action: ActionAllow, EndReason: EndRstFromServer}
 	}
 	return Verdict{Action: ActionAllow, EndReason: EndTCPFin}
+}
+
+// isBlockAll reports Istio's REGISTRY_ONLY answer to plain HTTP for an
+// unknown host: the "block_all" route's direct 502, with no cluster at all.
+func isBlockAll(c *commonView) bool {
+	return c.cluster == "" && c.route == blockAllRoute
 }
 
 // isEgress reports traffic leaving the mesh: outbound to the passthrough or

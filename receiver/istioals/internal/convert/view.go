@@ -166,3 +166,9 @@ func (t *tcpView) reset() {
 	t.common = common
 	t.common.reset()
 }
+
+// handshake reports whether Envoy terminated the TLS session: it logs a
+// version, a cipher or certificates only then.
+func (t *tlsView) handshake() bool {
+	return t.version != 0 || t.hasCipher || t.peer.present || t.local.present
+}
