@@ -71,8 +71,9 @@ func (e cefEncoder) appendRecord(b []byte, r *record, prefix string) []byte {
 	}
 	w.val("reason", r.endReason)
 	w.val("requestMethod", r.method)
-	if u := e.opts.redactor.url(r); u != "" {
-		w.str("request", u)
+	if present(r.path) {
+		w.key("request")
+		w.b, _ = e.opts.redactor.appendURL(w.b, r, w.esc)
 	}
 	w.val("dhost", r.host)
 	w.val("requestClientApplication", r.userAgent)

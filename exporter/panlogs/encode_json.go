@@ -90,11 +90,14 @@ func (e jsonEncoder) appendRecord(b []byte, r *record, prefix string) []byte {
 			h.b = append(h.b, '"')
 		}
 		if present(r.host) {
-			host := r.host.AsString()
+			h.key("host")
+			h.b = append(h.b, '"')
+			h.b = appendJSONChars(h.b, r.host.AsString())
 			if p, ok := intOf(r.hostPort); ok {
-				host += ":" + strconv.FormatInt(p, 10)
+				h.b = append(h.b, ':')
+				h.b = strconv.AppendInt(h.b, p, 10)
 			}
-			h.str("host", host)
+			h.b = append(h.b, '"')
 		}
 		h.val("path", r.path)
 		h.val("status", r.status)

@@ -71,8 +71,9 @@ func (e leefEncoder) appendRecord(b []byte, r *record, prefix string) []byte {
 	w.val("sessionEndReason", r.endReason)
 	w.val("direction", r.direction)
 	w.val("method", r.method)
-	if u := e.opts.redactor.url(r); u != "" {
-		w.str("url", u)
+	if present(r.path) {
+		w.key("url")
+		w.b, _ = e.opts.redactor.appendURL(w.b, r, w.esc)
 	}
 	w.val("host", r.host)
 	w.val("userAgent", r.userAgent)

@@ -58,13 +58,16 @@ func (r *record) toZone() pcommon.Value {
 
 var externalValue = pcommon.NewValueStr("external")
 
-// url is the request target as Envoy saw it, with redacted parameters masked.
-func (e *urlRedactor) url(r *record) string {
+// appendURL writes the request target as Envoy saw it, redacted parameters
+// masked, through esc; ok is false when the record has no path.
+func (e *urlRedactor) appendURL(b []byte, r *record, esc *escaper) ([]byte, bool) {
 	if !present(r.path) {
-		return ""
+		return b, false
 	}
-	if !present(r.query) {
-		return r.path.AsString()
+	b = esc.append(b, r.path.AsString())
+	if present(r.query) {
+		b = append(b, '?')
+		b = esc.append(b, e.redact(r.query.AsString()))
 	}
-	return r.path.AsString() + "?" + e.redact(r.query.AsString())
+	return b, true
 }
