@@ -16,12 +16,12 @@ type jsonEncoder struct {
 }
 
 func (e jsonEncoder) appendRecord(b []byte, r *record, prefix string) []byte {
-	w := jsonObject{b: append(b, '{'), clock: &r.clock}
+	w := jsonObject{b: append(b, '{'), clocks: &r.clocks}
 	if e.opts.prefixField {
 		w.str("prefix", prefix)
 	}
-	w.time("receive_time", r.observed)
-	w.time("time_generated", r.timeGenerated())
+	w.time("receive_time", r.observed, 0)
+	w.time("time_generated", r.timeGenerated(), 1)
 	w.str("type", "TRAFFIC")
 	if r.isDeny() {
 		w.str("subtype", "deny")
@@ -53,7 +53,7 @@ func (e jsonEncoder) appendRecord(b []byte, r *record, prefix string) []byte {
 		w.int("bytes_sent", sent)
 		w.int("bytes_received", recv)
 	}
-	w.time("start", r.start)
+	w.time("start", r.start, 1)
 	w.val("elapsed_ms", r.durationMs)
 	w.val("session_end_reason", r.endReason)
 	w.val("src_workload", r.srcWorkload)
@@ -167,9 +167,9 @@ func (e jsonEncoder) appendHeaders(h *jsonObject, r *record) {
 
 // jsonObject appends "key":value pairs with the commas between them.
 type jsonObject struct {
-	b     []byte
-	more  bool
-	clock *timeCache
+	b      []byte
+	more   bool
+	clocks *[2]timeCache
 }
 
 func (o *jsonObject) key(k string) {
@@ -192,14 +192,16 @@ func (o *jsonObject) int(k string, v int64) {
 	o.b = strconv.AppendInt(o.b, v, 10)
 }
 
-func (o *jsonObject) time(k string, ts pcommon.Timestamp) {
+// time writes ts; clock picks the cache: 0 for receive times, 1 for the
+// session's (a batch's records mostly share both seconds).
+func (o *jsonObject) time(k string, ts pcommon.Timestamp, clock int) {
 	if ts == 0 {
 		return
 	}
 	o.key(k)
 	o.b = append(o.b, '"')
-	if o.clock != nil && ts > 0 {
-		o.b = o.clock.append(o.b, ts)
+	if o.clocks != nil && ts > 0 {
+		o.b = o.clocks[clock].append(o.b, ts)
 	} else {
 		o.b = ts.AsTime().UTC().AppendFormat(o.b, "2006-01-02T15:04:05.000000Z07:00")
 	}

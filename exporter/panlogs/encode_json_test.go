@@ -2,7 +2,9 @@ package panlogs
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -197,5 +199,52 @@ func TestTimeCacheMatchesTimeFormat(t *testing.T) {
 	} {
 		got := string(c.append(nil, pcommon.NewTimestampFromTime(ts)))
 		assert.Equal(t, ts.UTC().Format("2006-01-02T15:04:05.000000Z07:00"), got)
+	}
+}
+
+// The record view remembers the last record's key order; records whose
+// attributes come in another order, or with other keys, must still read
+// every field right.
+func TestKeyOrderChangesWithinAndAcrossBatches(t *testing.T) {
+	cfg := formatConfig(FormatJSON, PrefixModeNone)
+	e, err := newExporter(cfg, exportertest.NewNopSettings(metadata.Type))
+	require.NoError(t, err)
+	sink := &writerTransport{w: &bytes.Buffer{}}
+	e.tr = sink
+	ld := plog.NewLogs()
+	lrs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+	for i := 0; i < 6; i++ {
+		a := lrs.AppendEmpty().Attributes()
+		src, dst := "10.0.0."+strconv.Itoa(i), "10.1.0."+strconv.Itoa(i)
+		switch i % 3 {
+		case 0:
+			a.PutStr("source.address", src)
+			a.PutStr("destination.address", dst)
+		case 1:
+			a.PutStr("destination.address", dst)
+			a.PutStr("source.address", src)
+		case 2:
+			a.PutStr("unrelated", "x")
+			a.PutStr("destination.address", dst)
+			a.PutStr("pan.rule", "r"+strconv.Itoa(i))
+			a.PutStr("source.address", src)
+		}
+	}
+	for round := 0; round < 2; round++ {
+		require.NoError(t, e.pushLogs(context.Background(), ld))
+	}
+	lines := strings.Split(strings.TrimSuffix(sink.w.(*bytes.Buffer).String(), "\n"), "\n")
+	require.Len(t, lines, 12)
+	for n, line := range lines {
+		i := n % 6
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &m))
+		assert.Equal(t, "10.0.0."+strconv.Itoa(i), m["src"], line)
+		assert.Equal(t, "10.1.0."+strconv.Itoa(i), m["dst"], line)
+		if i%3 == 2 {
+			assert.Equal(t, "r"+strconv.Itoa(i), m["rule"], line)
+		} else {
+			assert.NotContains(t, m, "rule", line)
+		}
 	}
 }

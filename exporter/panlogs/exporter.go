@@ -40,6 +40,9 @@ type headerKey struct {
 type batch struct {
 	buf  []byte
 	msgs []message
+	// rec is reused record by record, and batch by batch: it keeps its
+	// timestamp caches and the last key order (see record.resetWith).
+	rec record
 }
 
 type message struct {
@@ -122,7 +125,7 @@ func (e *panExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	bt := e.getBatch()
 	defer e.putBatch(bt)
 
-	var rec record
+	rec := &bt.rec
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
@@ -132,7 +135,7 @@ func (e *panExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 			lrs := sls.At(j).LogRecords()
 			for k := 0; k < lrs.Len(); k++ {
 				rec.resetWith(&rv, lrs.At(k))
-				e.appendLine(bt, &rec)
+				e.appendLine(bt, rec)
 			}
 		}
 	}
@@ -165,6 +168,10 @@ func (e *panExporter) putBatch(bt *batch) {
 	if cap(bt.buf) > 64<<20 {
 		return
 	}
+	// Let go of the pushed records: the view must not keep them alive.
+	clocks, shape := bt.rec.clocks, bt.rec.shape
+	bt.rec = blankRecord
+	bt.rec.clocks, bt.rec.shape = clocks, shape
 	select {
 	case e.batches <- bt:
 	default:

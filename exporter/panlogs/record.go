@@ -37,8 +37,10 @@ type record struct {
 	// attrs is the record's attribute map, for lookups by configured key.
 	attrs pcommon.Map
 
-	// clock survives resets: it caches the formatting of the current second.
-	clock timeCache
+	// clocks and shape survive resets: the formatting of the current second
+	// (receive time; session times) and the last record's key order.
+	clocks [2]timeCache
+	shape  recordShape
 }
 
 // blankRecord has every Value field set to one shared empty value: the zero
@@ -85,109 +87,244 @@ func (r *record) reset(res pcommon.Map, lr plog.LogRecord) {
 }
 
 func (r *record) resetWith(rv *resourceView, lr plog.LogRecord) {
-	clock := r.clock
+	clocks, shape := r.clocks, r.shape
 	*r = blankRecord
-	r.clock = clock
+	r.clocks, r.shape = clocks, shape
 	r.observed, r.start, r.event = lr.ObservedTimestamp(), lr.Timestamp(), lr.EventName()
 	r.attrs = lr.Attributes()
 	r.pod, r.namespace, r.proxy, r.containers = rv.pod, rv.namespace, rv.proxy, rv.containers
+	keys := &r.shape
+	i := 0
 	lr.Attributes().Range(func(k string, v pcommon.Value) bool {
-		switch k {
-		case fields.SourceAddress:
-			r.srcAddr = v
-		case fields.SourcePort:
-			r.srcPort = v
-		case fields.DestinationAddress:
-			r.dstAddr = v
-		case fields.DestinationPort:
-			r.dstPort = v
-		case fields.EnvoyUpstreamAddress:
-			r.natAddr = v
-		case fields.EnvoyUpstreamPort:
-			r.natPort = v
-		case fields.NetworkTransport:
-			r.transport = v
-		case fields.NetworkProtocolName:
-			r.protoName = v
-		case fields.NetworkProtocolVersion:
-			r.protoVersion = v
-		case fields.HTTPRequestMethod:
-			r.method = v
-		case fields.URLScheme:
-			r.scheme = v
-		case fields.URLPath:
-			r.path = v
-		case fields.URLQuery:
-			r.query = v
-		case fields.ServerAddress:
-			r.host = v
-		case fields.ServerPort:
-			r.hostPort = v
-		case fields.UserAgentOriginal:
-			r.userAgent = v
-		case fields.HTTPRequestHeaderXFF:
-			r.xff = v
-		case fields.HTTPRequestHeaderReqID:
-			r.requestID = v
-		case fields.HTTPResponseStatusCode:
-			r.status = v
-		case fields.HTTPRequestBodySize:
-			r.reqSize = v
-		case fields.HTTPResponseBodySize:
-			r.respSize = v
-		case fields.EnvoyTCPReceivedBytes:
-			r.tcpRecv = v
-		case fields.EnvoyTCPSentBytes:
-			r.tcpSent = v
-		case fields.EnvoyDurationMs:
-			r.durationMs = v
-		case fields.EnvoyResponseFlags:
-			r.flags = v
-		case fields.EnvoyResponseCodeDetails:
-			r.codeDetails = v
-		case fields.EnvoyConnTerminationDetails:
-			r.termDetails = v
-		case fields.EnvoyUpstreamCluster:
-			r.cluster = v
-		case fields.EnvoyRouteName:
-			r.route = v
-		case fields.TLSEstablished:
-			r.tlsEstablished = v
-		case fields.TLSProtocolVersion:
-			r.tlsVersion = v
-		case fields.TLSCipher:
-			r.tlsCipher = v
-		case fields.TLSServerName:
-			r.tlsSNI = v
-		case fields.IstioDirection:
-			r.direction = v
-		case fields.IstioMTLS:
-			r.mtls = v
-		case fields.PanAction:
-			r.action = v
-		case fields.PanRule:
-			r.rule = v
-		case fields.PanSessionEndReason:
-			r.endReason = v
-		case fields.PanEgress:
-			r.egress = v
-		case fields.PanPrefix:
-			r.prefix = v
-		case fields.IstioSourceWorkload:
-			r.srcWorkload = v
-		case fields.IstioSourceNamespace:
-			r.srcNamespace = v
-		case fields.IstioSourcePrincipal:
-			r.srcPrincipal = v
-		case fields.IstioDestinationWorkload:
-			r.dstWorkload = v
-		case fields.IstioDestinationNamespace:
-			r.dstNamespace = v
-		case fields.IstioDestinationPrincipal:
-			r.dstPrincipal = v
+		// Records from one producer come with the same keys in the same
+		// order, and the same key strings: compare with the last record's
+		// key at this position (pointer-equal strings compare in O(1)) and
+		// fall back to the name switch only when the shape changes.
+		var slot uint8
+		if i < len(keys.keys) && keys.keys[i] == k {
+			slot = keys.slots[i]
+		} else {
+			slot = slotOf(k)
+			if i < len(keys.keys) {
+				keys.keys[i], keys.slots[i] = k, slot
+			} else if i < maxShape {
+				keys.keys = append(keys.keys, k)
+				keys.slots = append(keys.slots, slot)
+			}
+		}
+		i++
+		if slot != 0 {
+			r.set(slot, v)
 		}
 		return true
 	})
+}
+
+// maxShape bounds the remembered key order (records with more attributes
+// than this look the rest up by name).
+const maxShape = 128
+
+// recordShape is the key order of the last record seen, with each key's slot.
+type recordShape struct {
+	keys  []string
+	slots []uint8
+}
+
+// slotOf maps an attribute name to the record field it fills (0: unused).
+func slotOf(k string) uint8 {
+	switch k {
+	case fields.SourceAddress:
+		return 1
+	case fields.SourcePort:
+		return 2
+	case fields.DestinationAddress:
+		return 3
+	case fields.DestinationPort:
+		return 4
+	case fields.EnvoyUpstreamAddress:
+		return 5
+	case fields.EnvoyUpstreamPort:
+		return 6
+	case fields.NetworkTransport:
+		return 7
+	case fields.NetworkProtocolName:
+		return 8
+	case fields.NetworkProtocolVersion:
+		return 9
+	case fields.HTTPRequestMethod:
+		return 10
+	case fields.URLScheme:
+		return 11
+	case fields.URLPath:
+		return 12
+	case fields.URLQuery:
+		return 13
+	case fields.ServerAddress:
+		return 14
+	case fields.ServerPort:
+		return 15
+	case fields.UserAgentOriginal:
+		return 16
+	case fields.HTTPRequestHeaderXFF:
+		return 17
+	case fields.HTTPRequestHeaderReqID:
+		return 18
+	case fields.HTTPResponseStatusCode:
+		return 19
+	case fields.HTTPRequestBodySize:
+		return 20
+	case fields.HTTPResponseBodySize:
+		return 21
+	case fields.EnvoyTCPReceivedBytes:
+		return 22
+	case fields.EnvoyTCPSentBytes:
+		return 23
+	case fields.EnvoyDurationMs:
+		return 24
+	case fields.EnvoyResponseFlags:
+		return 25
+	case fields.EnvoyResponseCodeDetails:
+		return 26
+	case fields.EnvoyConnTerminationDetails:
+		return 27
+	case fields.EnvoyUpstreamCluster:
+		return 28
+	case fields.EnvoyRouteName:
+		return 29
+	case fields.TLSEstablished:
+		return 30
+	case fields.TLSProtocolVersion:
+		return 31
+	case fields.TLSCipher:
+		return 32
+	case fields.TLSServerName:
+		return 33
+	case fields.IstioDirection:
+		return 34
+	case fields.IstioMTLS:
+		return 35
+	case fields.PanAction:
+		return 36
+	case fields.PanRule:
+		return 37
+	case fields.PanSessionEndReason:
+		return 38
+	case fields.PanEgress:
+		return 39
+	case fields.PanPrefix:
+		return 40
+	case fields.IstioSourceWorkload:
+		return 41
+	case fields.IstioSourceNamespace:
+		return 42
+	case fields.IstioSourcePrincipal:
+		return 43
+	case fields.IstioDestinationWorkload:
+		return 44
+	case fields.IstioDestinationNamespace:
+		return 45
+	case fields.IstioDestinationPrincipal:
+		return 46
+	}
+	return 0
+}
+
+// set fills the field for slot.
+func (r *record) set(slot uint8, v pcommon.Value) {
+	switch slot {
+	case 1:
+		r.srcAddr = v
+	case 2:
+		r.srcPort = v
+	case 3:
+		r.dstAddr = v
+	case 4:
+		r.dstPort = v
+	case 5:
+		r.natAddr = v
+	case 6:
+		r.natPort = v
+	case 7:
+		r.transport = v
+	case 8:
+		r.protoName = v
+	case 9:
+		r.protoVersion = v
+	case 10:
+		r.method = v
+	case 11:
+		r.scheme = v
+	case 12:
+		r.path = v
+	case 13:
+		r.query = v
+	case 14:
+		r.host = v
+	case 15:
+		r.hostPort = v
+	case 16:
+		r.userAgent = v
+	case 17:
+		r.xff = v
+	case 18:
+		r.requestID = v
+	case 19:
+		r.status = v
+	case 20:
+		r.reqSize = v
+	case 21:
+		r.respSize = v
+	case 22:
+		r.tcpRecv = v
+	case 23:
+		r.tcpSent = v
+	case 24:
+		r.durationMs = v
+	case 25:
+		r.flags = v
+	case 26:
+		r.codeDetails = v
+	case 27:
+		r.termDetails = v
+	case 28:
+		r.cluster = v
+	case 29:
+		r.route = v
+	case 30:
+		r.tlsEstablished = v
+	case 31:
+		r.tlsVersion = v
+	case 32:
+		r.tlsCipher = v
+	case 33:
+		r.tlsSNI = v
+	case 34:
+		r.direction = v
+	case 35:
+		r.mtls = v
+	case 36:
+		r.action = v
+	case 37:
+		r.rule = v
+	case 38:
+		r.endReason = v
+	case 39:
+		r.egress = v
+	case 40:
+		r.prefix = v
+	case 41:
+		r.srcWorkload = v
+	case 42:
+		r.srcNamespace = v
+	case 43:
+		r.srcPrincipal = v
+	case 44:
+		r.dstWorkload = v
+	case 45:
+		r.dstNamespace = v
+	case 46:
+		r.dstPrincipal = v
+	}
 }
 
 func present(v pcommon.Value) bool { return v.Type() != pcommon.ValueTypeEmpty }
