@@ -68,13 +68,14 @@ func Start(bin string, env []string, args ...string) (*Process, error) {
 	return p, nil
 }
 
-// StartCollector writes config into dir and runs the collector on it.
-func StartCollector(bin, dir, config string) (*Process, error) {
+// StartCollector writes config into dir and runs the collector on it, with
+// any extra command-line arguments (e.g. --feature-gates).
+func StartCollector(bin, dir, config string, extra ...string) (*Process, error) {
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
 		return nil, err
 	}
-	p, err := Start(bin, nil, "--config", path)
+	p, err := Start(bin, nil, append([]string{"--config", path}, extra...)...)
 	if p != nil {
 		p.dir = dir
 	}

@@ -60,6 +60,9 @@ func (r Result) EntriesPerCPUSec() float64 {
 type Bins struct {
 	Collector string // bin/otelcol-pan
 	Decoder   string // the decode-only ALS server (ceiling)
+	// CollectorArgs are extra arguments for every collector run, ours and
+	// the baseline alike.
+	CollectorArgs []string
 }
 
 func collectorConfig(pipeline, recvAddr, metricsAddr, out, syslogAddr string) string {
@@ -139,11 +142,11 @@ func Run(ctx context.Context, bins Bins, sc Scenario, dir string) (Result, error
 			return res, err
 		}
 		defer syslog.Close()
-		proc, err = StartCollector(bins.Collector, dir, collectorConfig(sc.Pipeline, recvAddr, metricsAddr, out, syslog.Addr()))
+		proc, err = StartCollector(bins.Collector, dir, collectorConfig(sc.Pipeline, recvAddr, metricsAddr, out, syslog.Addr()), bins.CollectorArgs...)
 		count = tally.Unique
 		close(tailDone)
 	default:
-		proc, err = StartCollector(bins.Collector, dir, collectorConfig(sc.Pipeline, recvAddr, metricsAddr, out, ""))
+		proc, err = StartCollector(bins.Collector, dir, collectorConfig(sc.Pipeline, recvAddr, metricsAddr, out, ""), bins.CollectorArgs...)
 		count = tally.Unique
 		onLine := tally.OnPANJSONLine
 		switch sc.Pipeline {

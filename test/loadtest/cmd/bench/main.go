@@ -28,9 +28,13 @@ func main() {
 	streams := flag.Int("streams", 8, "concurrent ALS streams")
 	batch := flag.Int("batch", 30, "entries per ALS message (Envoy flushes ~30 per 16 KiB)")
 	quick := flag.Bool("quick", false, "only the three runs of the summary line")
+	gates := flag.String("feature-gates", "", "collector feature gates for ours and the baseline alike")
 	flag.Parse()
 
 	bins := loadtest.Bins{Collector: *collector, Decoder: *decoder}
+	if *gates != "" {
+		bins.CollectorArgs = []string{"--feature-gates=" + *gates}
+	}
 	sat := func(p, kind string) loadtest.Scenario {
 		return loadtest.Scenario{Pipeline: p, Kind: kind, Entries: *entries, Streams: *streams, Batch: *batch}
 	}
