@@ -2,10 +2,12 @@ package panlogs // import "github.com/otelcol-pan/otelcol-pan/exporter/panlogs"
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -99,7 +101,11 @@ func newExporter(cfg *Config, set exporter.Settings) (*panExporter, error) {
 	case TransportSyslog:
 		e.tr = newSyslogTransport(&cfg.Syslog, set, tb)
 	case TransportHTTP:
-		e.tr = newHTTPTransport(&cfg.HTTP, set)
+		ht := newHTTPTransport(&cfg.HTTP, set)
+		ht.onDrop = func(ctx context.Context, n int) {
+			e.telemetry.ExporterPanlogsRecordsFailed.Add(ctx, int64(n), e.metricOpt)
+		}
+		e.tr = ht
 	default:
 		e.tr = &writerTransport{w: os.Stdout}
 	}
@@ -144,6 +150,17 @@ func (e *panExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 		return nil
 	}
 	if err := e.tr.write(ctx, bt); err != nil {
+		var pe *partialError
+		if errors.As(err, &pe) {
+			// The first pe.sent records arrived: report them written and
+			// hand exporterhelper only the rest to retry.
+			e.telemetry.ExporterPanlogsRecordsWritten.Add(ctx, int64(pe.sent), e.metricOpt)
+			e.telemetry.ExporterPanlogsRecordsFailed.Add(ctx, int64(n-pe.sent), e.metricOpt)
+			if consumererror.IsPermanent(pe.err) {
+				return pe.err
+			}
+			return consumererror.NewLogs(pe.err, recordsFrom(ld, pe.sent))
+		}
 		e.telemetry.ExporterPanlogsRecordsFailed.Add(ctx, int64(n), e.metricOpt)
 		return err
 	}
@@ -198,6 +215,45 @@ func (e *panExporter) appendLine(bt *batch, r *record) {
 	m.end = len(bt.buf)
 	bt.buf = append(bt.buf, '\n')
 	bt.msgs = append(bt.msgs, m)
+}
+
+// recordsFrom copies the records from index k on (in iteration order), with
+// their resources and scopes, for a retry of what was not delivered.
+func recordsFrom(ld plog.Logs, k int) plog.Logs {
+	out := plog.NewLogs()
+	i := 0
+	rls := ld.ResourceLogs()
+	for r := 0; r < rls.Len(); r++ {
+		rl := rls.At(r)
+		var outRL plog.ResourceLogs
+		haveRL := false
+		sls := rl.ScopeLogs()
+		for s := 0; s < sls.Len(); s++ {
+			sl := sls.At(s)
+			var outSL plog.ScopeLogs
+			haveSL := false
+			lrs := sl.LogRecords()
+			for l := 0; l < lrs.Len(); l++ {
+				if i >= k {
+					if !haveRL {
+						outRL = out.ResourceLogs().AppendEmpty()
+						rl.Resource().CopyTo(outRL.Resource())
+						outRL.SetSchemaUrl(rl.SchemaUrl())
+						haveRL = true
+					}
+					if !haveSL {
+						outSL = outRL.ScopeLogs().AppendEmpty()
+						sl.Scope().CopyTo(outSL.Scope())
+						outSL.SetSchemaUrl(sl.SchemaUrl())
+						haveSL = true
+					}
+					lrs.At(l).CopyTo(outSL.LogRecords().AppendEmpty())
+				}
+				i++
+			}
+		}
+	}
+	return out
 }
 
 // syslogSeverity: warning (4) for denials and resets, informational (6) else.

@@ -25,6 +25,9 @@ type httpTransport struct {
 	cfg    *HTTPConfig
 	set    exporter.Settings
 	client *http.Client
+	// onDrop counts records dropped for good (a single record refused as
+	// too large).
+	onDrop func(ctx context.Context, n int)
 }
 
 func newHTTPTransport(cfg *HTTPConfig, set exporter.Settings) *httpTransport {
@@ -53,41 +56,65 @@ func (t *httpTransport) write(ctx context.Context, b *batch) error {
 	for i := range b.msgs {
 		lineEnd := b.msgs[i].end + 1
 		if lineEnd-b.msgs[first].lineStart > t.cfg.MaxBatchBytes && i > first {
-			if err := t.post(ctx, b, first, i); err != nil {
-				return err
+			if sent, err := t.post(ctx, b, first, i); err != nil {
+				return partial(sent, err)
 			}
 			first = i
 		}
 	}
-	return t.post(ctx, b, first, len(b.msgs))
+	sent, err := t.post(ctx, b, first, len(b.msgs))
+	return partial(sent, err)
 }
 
-// post sends records [from, to) and splits them on 413.
-func (t *httpTransport) post(ctx context.Context, b *batch, from, to int) error {
+// partialError says that the records before sent were delivered, so that
+// only the rest is retried (no duplicates for what already arrived).
+type partialError struct {
+	sent int
+	err  error
+}
+
+func (e *partialError) Error() string { return e.err.Error() }
+func (e *partialError) Unwrap() error { return e.err }
+
+func partial(sent int, err error) error {
+	if err == nil || sent == 0 {
+		return err
+	}
+	return &partialError{sent: sent, err: err}
+}
+
+// post sends records [from, to), splitting them on 413. On failure it
+// returns the index of the first record not delivered.
+func (t *httpTransport) post(ctx context.Context, b *batch, from, to int) (int, error) {
 	body := b.buf[b.msgs[from].lineStart : b.msgs[to-1].end+1]
 	status, retryAfter, err := t.do(ctx, body)
 	switch {
 	case err != nil:
-		return err
+		return from, err
 	case status >= 200 && status < 300:
-		return nil
+		return to, nil
 	case status == http.StatusRequestEntityTooLarge:
 		if to-from == 1 {
+			// One record the collector will never take: drop it, say so and
+			// count it, and deliver the rest of the batch.
 			t.set.Logger.Error("the log collector refuses a single record as too large; dropping it",
-				zap.Int("bytes", len(body)))
-			return consumererror.NewPermanent(fmt.Errorf("http: one record of %d bytes is too large for %s", len(body), t.cfg.Endpoint))
+				zap.Int("bytes", len(body)), zap.String("endpoint", t.cfg.Endpoint))
+			if t.onDrop != nil {
+				t.onDrop(ctx, 1)
+			}
+			return to, nil
 		}
 		mid := from + (to-from)/2
-		if err := t.post(ctx, b, from, mid); err != nil {
-			return err
+		if sent, err := t.post(ctx, b, from, mid); err != nil {
+			return sent, err
 		}
 		return t.post(ctx, b, mid, to)
 	case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:
-		return exporterhelper.NewThrottleRetry(fmt.Errorf("http: %s answered %d", t.cfg.Endpoint, status), retryAfter)
+		return from, exporterhelper.NewThrottleRetry(fmt.Errorf("http: %s answered %d", t.cfg.Endpoint, status), retryAfter)
 	case status == http.StatusRequestTimeout || status >= 500:
-		return fmt.Errorf("http: %s answered %d", t.cfg.Endpoint, status)
+		return from, fmt.Errorf("http: %s answered %d", t.cfg.Endpoint, status)
 	default:
-		return consumererror.NewPermanent(fmt.Errorf("http: %s refused the records with %d", t.cfg.Endpoint, status))
+		return from, consumererror.NewPermanent(fmt.Errorf("http: %s refused the records with %d", t.cfg.Endpoint, status))
 	}
 }
 

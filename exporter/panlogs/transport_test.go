@@ -311,3 +311,67 @@ func TestRetryAfter(t *testing.T) {
 	assert.InDelta(t, float64(10*time.Second), float64(retryAfter(time.Now().Add(10*time.Second).UTC().Format(http.TimeFormat))), float64(2*time.Second))
 	_ = exporterhelper.NewThrottleRetry
 }
+
+// After a failure mid-batch only the records not yet delivered are handed
+// back for retry, so the collector does not receive duplicates.
+func TestHTTPPartialFailureRetriesOnlyTheRest(t *testing.T) {
+	var mu sync.Mutex
+	calls, received := 0, 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		zr, err := gzip.NewReader(r.Body)
+		require.NoError(t, err)
+		b, err := io.ReadAll(zr)
+		require.NoError(t, err)
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if calls == 2 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		received += strings.Count(string(b), "\n")
+	}))
+	defer srv.Close()
+	cfg := createDefaultConfig().(*Config)
+	cfg.Transport, cfg.HTTP.Endpoint = TransportHTTP, srv.URL
+	cfg.HTTP.MaxBatchBytes = 2000 // a few records a request
+	e := newTestExporter(t, cfg)
+	ld := makeLogs(20, "")
+	err := e.pushLogs(context.Background(), ld)
+	require.Error(t, err)
+	var le consumererror.Logs
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, 20-received, le.Data().LogRecordCount(), "only the undelivered records are retried")
+	assert.Positive(t, received)
+	// The retry delivers exactly the rest.
+	require.NoError(t, e.pushLogs(context.Background(), le.Data()))
+	assert.Equal(t, 20, received)
+}
+
+// A single record the collector refuses as too large is dropped (logged and
+// counted); the rest of the batch is delivered.
+func TestHTTPDropsOnlyTheOversizedRecord(t *testing.T) {
+	var mu sync.Mutex
+	received := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		zr, err := gzip.NewReader(r.Body)
+		require.NoError(t, err)
+		b, err := io.ReadAll(zr)
+		require.NoError(t, err)
+		if strings.Contains(string(b), "HUGE") {
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			return
+		}
+		mu.Lock()
+		received += strings.Count(string(b), "\n")
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	cfg := createDefaultConfig().(*Config)
+	cfg.Transport, cfg.HTTP.Endpoint = TransportHTTP, srv.URL
+	e := newTestExporter(t, cfg)
+	ld := makeLogs(5, "")
+	ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(2).Attributes().PutStr("user_agent.original", "HUGE")
+	require.NoError(t, e.pushLogs(context.Background(), ld))
+	assert.Equal(t, 4, received)
+}
