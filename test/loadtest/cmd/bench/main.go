@@ -54,24 +54,7 @@ func main() {
 		)
 	}
 
-	fmt.Printf("%-22s %-6s %-8s %9s %9s %12s %9s %10s %6s %8s\n",
-		"pipeline", "kind", "rate/s", "entries", "deliv/s", "entries/cpu_s", "peak_rss", "alloc_B/e", "loss", "p99")
-	results := map[string]loadtest.Result{}
-	failed := false
-	for _, sc := range runs {
-		dir, err := os.MkdirTemp("", "otelcol-pan-bench-")
-		if err != nil {
-			fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-		r, err := loadtest.Run(ctx, bins, sc, dir)
-		cancel()
-		os.RemoveAll(dir)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "bench: %s %s: %v\n", sc.Pipeline, sc.Kind, err)
-			failed = true
-			continue
-		}
+	printRow := func(sc loadtest.Scenario, r loadtest.Result) {
 		rate := "max"
 		if sc.Rate > 0 {
 			rate = fmt.Sprintf("%.0f", sc.Rate)
@@ -86,9 +69,55 @@ func main() {
 		}
 		fmt.Printf("%-22s %-6s %-8s %9d %9.0f %12.0f %8.0fM %10s %6d %8s\n",
 			sc.Pipeline, sc.Kind, rate, sc.Entries, r.EntriesPerSec(), r.EntriesPerCPUSec(), float64(r.PeakRSS)/(1<<20), alloc, r.Lost, p99)
+	}
+	run := func(sc loadtest.Scenario) (loadtest.Result, error) {
+		dir, err := os.MkdirTemp("", "otelcol-pan-bench-")
+		if err != nil {
+			return loadtest.Result{}, err
+		}
+		defer os.RemoveAll(dir)
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		return loadtest.Run(ctx, bins, sc, dir)
+	}
+
+	fmt.Printf("%-22s %-6s %-8s %9s %9s %12s %9s %10s %6s %8s\n",
+		"pipeline", "kind", "rate/s", "entries", "deliv/s", "entries/cpu_s", "peak_rss", "alloc_B/e", "loss", "p99")
+	results := map[string]loadtest.Result{}
+	failed := false
+	for _, sc := range runs {
+		r, err := run(sc)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %s %s: %v\n", sc.Pipeline, sc.Kind, err)
+			failed = true
+			continue
+		}
+		printRow(sc, r)
 		if sc.Rate == 0 {
 			results[sc.Pipeline+"/"+sc.Kind] = r
 		}
+	}
+
+	// Ramp: raise the offered rate in steps until the collector no longer
+	// delivers it all (less than 90% of the rate over six seconds, or any loss); the last
+	// step it kept up with is its sustained rate.
+	if !*quick {
+		sustained := 0.0
+		for _, rate := range []float64{50000, 75000, 100000, 125000, 150000, 200000} {
+			sc := fixed(loadtest.OursJSONFile, "mixed", rate)
+			sc.Entries = int(rate * 6)
+			r, err := run(sc)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "bench: ramp %.0f: %v\n", rate, err)
+				break
+			}
+			printRow(sc, r)
+			if r.Lost > 0 || r.EntriesPerSec() < 0.9*rate {
+				break
+			}
+			sustained = rate
+		}
+		fmt.Printf("ramp: %s mixed sustained %.0f entries/s with zero loss\n", loadtest.OursJSONFile, sustained)
 	}
 	ours, base, ceil := results[loadtest.OursJSONFile+"/http"], results[loadtest.Baseline+"/http"], results[loadtest.Ceiling+"/http"]
 	if ours.EntriesPerCPUSec() == 0 || base.EntriesPerCPUSec() == 0 || ceil.EntriesPerCPUSec() == 0 {
