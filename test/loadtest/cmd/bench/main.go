@@ -103,7 +103,7 @@ func main() {
 	// step it kept up with is its sustained rate.
 	if !*quick {
 		sustained := 0.0
-		for _, rate := range []float64{50000, 75000, 100000, 125000, 150000, 200000} {
+		for _, rate := range []float64{50000, 75000, 100000, 125000, 150000, 200000, 250000, 300000} {
 			sc := fixed(loadtest.OursJSONFile, "mixed", rate)
 			sc.Entries = int(rate * 6)
 			r, err := run(sc)
