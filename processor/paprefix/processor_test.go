@@ -2,6 +2,7 @@ package paprefix
 
 import (
 	"context"
+	pfx "github.com/otelcol-pan/otelcol-pan/internal/prefix"
 	"strings"
 	"sync"
 	"testing"
@@ -207,7 +208,7 @@ func assertClean(t *testing.T, prefix string) {
 	assert.NotEmpty(t, prefix)
 	assert.LessOrEqual(t, len(prefix), maxPrefixLen, prefix)
 	for i := 0; i < len(prefix); i++ {
-		assert.True(t, prefixByte(prefix[i]), "byte %d of %q", i, prefix)
+		assert.True(t, pfx.Byte(prefix[i]), "byte %d of %q", i, prefix)
 	}
 }
 

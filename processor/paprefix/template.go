@@ -7,11 +7,12 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	pfx "github.com/otelcol-pan/otelcol-pan/internal/prefix"
 )
 
-// maxPrefixLen is the longest prefix: RFC 5424's APP-NAME, which the syslog
-// transport fills with it.
-const maxPrefixLen = 48
+// maxPrefixLen is the longest prefix (internal/prefix holds the rule).
+const maxPrefixLen = pfx.MaxLen
 
 // missingValue stands in for a placeholder whose attribute the record and its
 // resource lack (or hold empty), so that a prefix never silently collapses into its neighbour
@@ -83,7 +84,7 @@ func parseTemplate(s string) (template, error) {
 			continue
 		}
 		for j := 0; j < len(p.lit); j++ {
-			if !prefixByte(p.lit[j]) {
+			if !pfx.Byte(p.lit[j]) {
 				return template{}, fmt.Errorf("%q may only hold A-Z a-z 0-9 . _ - and %%{attribute} placeholders (%q is not allowed)", s, p.lit[j])
 			}
 		}
@@ -160,22 +161,6 @@ func appendValue(buf []byte, v pcommon.Value) []byte {
 	default:
 		return append(buf, missingValue...)
 	}
-	sanitize(buf[start:])
+	pfx.SanitizeBytes(buf[start:])
 	return buf
-}
-
-// sanitize replaces, in place, every byte that may not appear in a prefix
-// with '_'. It works on bytes: a multi-byte UTF-8 character becomes several
-// underscores, which keeps the length rule simple and the result ASCII.
-func sanitize(b []byte) {
-	for i, c := range b {
-		if !prefixByte(c) {
-			b[i] = '_'
-		}
-	}
-}
-
-// prefixByte reports whether b may appear in a rendered prefix.
-func prefixByte(b byte) bool {
-	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '.' || b == '_' || b == '-'
 }
