@@ -2,6 +2,7 @@ package panlogs // import "github.com/otelcol-pan/otelcol-pan/exporter/panlogs"
 
 import (
 	"strconv"
+	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
@@ -92,7 +93,7 @@ func (r *record) severity() int {
 	if r.isDeny() {
 		return 7
 	}
-	if r.action.Type() == pcommon.ValueTypeStr && len(r.action.Str()) > 6 && r.action.Str()[:6] == "reset-" {
+	if r.action.Type() == pcommon.ValueTypeStr && strings.HasPrefix(r.action.Str(), "reset-") {
 		return 5
 	}
 	return 3

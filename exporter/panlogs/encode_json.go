@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/fields"
 )
 
 // jsonEncoder writes one JSON object per record with the keys of DESIGN.md
@@ -16,18 +18,16 @@ type jsonEncoder struct {
 }
 
 func (e jsonEncoder) appendRecord(b []byte, r *record, prefix string) []byte {
-	w := jsonObject{b: append(b, '{'), clocks: &r.clocks}
+	w := jsonObject{b: append(b, '{')}
 	if e.opts.prefixField {
 		w.str("prefix", prefix)
 	}
-	w.time("receive_time", r.observed, 0)
-	w.time("time_generated", r.timeGenerated(), 1)
+	// Two clocks: receive times and session times each stay in one second
+	// across a batch, so each keeps its formatted second.
+	w.time("receive_time", r.observed, &r.clocks[0])
+	w.time("time_generated", r.timeGenerated(), &r.clocks[1])
 	w.str("type", "TRAFFIC")
-	if r.isDeny() {
-		w.str("subtype", "deny")
-	} else {
-		w.str("subtype", "end")
-	}
+	w.str("subtype", r.subtype())
 	w.val("src", r.srcAddr)
 	w.val("sport", r.srcPort)
 	w.val("dst", r.dstAddr)
@@ -43,17 +43,13 @@ func (e jsonEncoder) appendRecord(b []byte, r *record, prefix string) []byte {
 	w.val("srcuser", r.srcPrincipal)
 	w.val("dstuser", r.dstPrincipal)
 	w.val("from", r.srcNamespace)
-	if r.isEgress() && !present(r.dstNamespace) {
-		w.str("to", "external")
-	} else {
-		w.val("to", r.dstNamespace)
-	}
+	w.val("to", r.toZone())
 	if sent, recv, ok := r.bytesSentReceived(); ok {
 		w.int("bytes", sent+recv)
 		w.int("bytes_sent", sent)
 		w.int("bytes_received", recv)
 	}
-	w.time("start", r.start, 1)
+	w.time("start", r.start, &r.clocks[1])
 	w.val("elapsed_ms", r.durationMs)
 	w.val("session_end_reason", r.endReason)
 	w.val("src_workload", r.srcWorkload)
@@ -167,9 +163,8 @@ func (e jsonEncoder) appendHeaders(h *jsonObject, r *record) {
 
 // jsonObject appends "key":value pairs with the commas between them.
 type jsonObject struct {
-	b      []byte
-	more   bool
-	clocks *[2]timeCache
+	b    []byte
+	more bool
 }
 
 func (o *jsonObject) key(k string) {
@@ -192,19 +187,14 @@ func (o *jsonObject) int(k string, v int64) {
 	o.b = strconv.AppendInt(o.b, v, 10)
 }
 
-// time writes ts; clock picks the cache: 0 for receive times, 1 for the
-// session's (a batch's records mostly share both seconds).
-func (o *jsonObject) time(k string, ts pcommon.Timestamp, clock int) {
+// time writes ts (RFC 3339, UTC, microseconds) through a second cache.
+func (o *jsonObject) time(k string, ts pcommon.Timestamp, clock *timeCache) {
 	if ts == 0 {
 		return
 	}
 	o.key(k)
 	o.b = append(o.b, '"')
-	if o.clocks != nil && ts > 0 {
-		o.b = o.clocks[clock].append(o.b, ts)
-	} else {
-		o.b = ts.AsTime().UTC().AppendFormat(o.b, "2006-01-02T15:04:05.000000Z07:00")
-	}
+	o.b = clock.append(o.b, ts)
 	o.b = append(o.b, '"')
 }
 
@@ -315,7 +305,7 @@ func (r *record) app() string {
 	if r.tlsEstablished.Type() == pcommon.ValueTypeBool && r.tlsEstablished.Bool() {
 		return "ssl"
 	}
-	if r.event == "envoy.access_log.tcp" {
+	if r.event == fields.EventTCP {
 		return "tcp"
 	}
 	return ""

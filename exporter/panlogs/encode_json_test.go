@@ -48,7 +48,8 @@ func encodeWith(t testing.TB, cfg *Config, fill func(res, attrs pcommon.Map)) []
 	lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC)))
 	fill(rl.Resource().Attributes(), lr.Attributes())
 	var rec record
-	rec.reset(rl.Resource().Attributes(), lr)
+	rv := newResourceView(rl.Resource().Attributes())
+	rec.resetWith(&rv, lr)
 	var bt batch
 	e.appendLine(&bt, &rec)
 	return bt.buf

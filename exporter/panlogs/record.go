@@ -81,11 +81,6 @@ func newResourceView(res pcommon.Map) resourceView {
 	return v
 }
 
-func (r *record) reset(res pcommon.Map, lr plog.LogRecord) {
-	rv := newResourceView(res)
-	r.resetWith(&rv, lr)
-}
-
 func (r *record) resetWith(rv *resourceView, lr plog.LogRecord) {
 	clocks, shape := r.clocks, r.shape
 	*r = blankRecord

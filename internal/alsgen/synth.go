@@ -71,11 +71,6 @@ func (w Workload) Identifier() *accesslogv3.StreamAccessLogsMessage_Identifier {
 	}
 }
 
-// Principal is the workload's SPIFFE ID.
-func (w Workload) Principal() string {
-	return "spiffe://cluster.local/ns/" + w.Namespace + "/sa/" + w.Name
-}
-
 func sockAddr(ip string, port uint32) *corev3.Address {
 	return &corev3.Address{Address: &corev3.Address_SocketAddress{SocketAddress: &corev3.SocketAddress{
 		Address: ip, PortSpecifier: &corev3.SocketAddress_PortValue{PortValue: port},

@@ -27,8 +27,9 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
-	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/istiostrict"
 )
 
 // root is the repository, seen from this package's directory.
@@ -230,40 +231,12 @@ func decodeStrict[T any](doc []byte) (*T, error) {
 }
 
 // unmarshalStrict decodes YAML the way the API server's strict field
-// validation reads it: duplicate keys refused, field names matched case
-// sensitively, unknown fields refused.
-func unmarshalStrict(doc []byte, v any) error {
-	j, err := yaml.YAMLToJSONStrict(doc)
-	if err != nil {
-		return err
-	}
-	strictErrs, err := sigsjson.UnmarshalStrict(j, v)
-	if err != nil {
-		return err
-	}
-	return errors.Join(strictErrs...)
-}
+// validation reads it (internal/istiostrict holds the rule).
+func unmarshalStrict(doc []byte, v any) error { return istiostrict.Unmarshal(doc, v) }
 
-// decodeTelemetry decodes a Telemetry resource into client-go's type. Its
-// spec is istio.io/api's protobuf message, whose own JSON decoder allows
-// unknown fields, so the spec is decoded again with protojson, which does
-// not.
-func decodeTelemetry(doc []byte) (*telemetryv1.Telemetry, error) {
-	tel := new(telemetryv1.Telemetry)
-	if err := unmarshalStrict(doc, tel); err != nil {
-		return nil, err
-	}
-	var raw struct {
-		Spec json.RawMessage `json:"spec"`
-	}
-	if err := yaml.Unmarshal(doc, &raw); err != nil {
-		return nil, err
-	}
-	if err := protojson.Unmarshal(raw.Spec, &tel.Spec); err != nil {
-		return nil, fmt.Errorf("spec: %w", err)
-	}
-	return tel, nil
-}
+// decodeTelemetry decodes a Telemetry resource into client-go's type, its
+// spec checked again with protojson.
+func decodeTelemetry(doc []byte) (*telemetryv1.Telemetry, error) { return istiostrict.Telemetry(doc) }
 
 // istiodValuesMesh decodes the istiod chart values file: only meshConfig,
 // and that strictly as istio.io/api's MeshConfig.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -183,7 +184,7 @@ func TestPersistentQueueSurvivesSIGKILL(t *testing.T) {
 	t.Setenv("CORTEX_TOKEN", "Bearer e2e-token")
 	httpAddr, alsAddr, health := freeAddr(t), freeAddr(t), freeAddr(t)
 	storage := filepath.Join(t.TempDir(), "queue")
-	require.NoError(t, mkdir(storage))
+	require.NoError(t, os.MkdirAll(storage, 0o755))
 	cfg := writeConfig(t, cortexConfig(alsAddr, httpAddr, health, storage, true))
 
 	c := startCollector(t, "http://"+health+"/", "--config", cfg)

@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"net"
@@ -12,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -54,35 +54,37 @@ func freeAddr(t *testing.T) string {
 // collector is a running otelcol-pan process.
 type collector struct {
 	cmd            *exec.Cmd
-	stdout, stderr *bytes.Buffer
+	stdout, stderr lockedBuffer
 	exited         chan struct{}
+}
+
+// lockedBuffer collects a process's output while tests read it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) Bytes() []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return bytes.Clone(l.b.Bytes())
 }
 
 // startCollector runs the binary with args and waits until healthURL answers
 // 200 (health_check), failing with the collector's log if it does not.
 func startCollector(t *testing.T, healthURL string, args ...string) *collector {
 	t.Helper()
-	c := &collector{stdout: new(bytes.Buffer), stderr: new(bytes.Buffer), exited: make(chan struct{})}
+	c := &collector{exited: make(chan struct{})}
 	c.cmd = exec.Command(binary(t), args...)
-	outR, outW, err := os.Pipe()
-	require.NoError(t, err)
-	c.cmd.Stdout = outW
-	c.cmd.Stderr = &syncWriter{buf: c.stderr}
+	c.cmd.Stdout, c.cmd.Stderr = &c.stdout, &c.stderr
 	require.NoError(t, c.cmd.Start())
-	outW.Close()
-	stdoutDone := make(chan struct{})
-	go func() {
-		defer close(stdoutDone)
-		sc := bufio.NewScanner(outR)
-		sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
-		for sc.Scan() {
-			mu.Lock()
-			c.stdout.Write(sc.Bytes())
-			c.stdout.WriteByte('\n')
-			mu.Unlock()
-		}
-	}()
-	go func() { _ = c.cmd.Wait(); <-stdoutDone; close(c.exited) }()
+	go func() { _ = c.cmd.Wait(); close(c.exited) }()
 	t.Cleanup(func() { c.stop(t) })
 
 	eventually(t, 60*time.Second, func() error {
@@ -121,19 +123,10 @@ func (c *collector) stop(t *testing.T) {
 	}
 }
 
-func (c *collector) logs() string {
-	mu.Lock()
-	defer mu.Unlock()
-	return c.stderr.String()
-}
+func (c *collector) logs() string { return string(c.stderr.Bytes()) }
 
-func (c *collector) stdoutLines() []string {
-	mu.Lock()
-	defer mu.Unlock()
-	return splitLines(c.stdout.String())
-}
-
-var mu = new(syncMutex)
+// stdoutLines are the complete lines the collector printed so far.
+func (c *collector) stdoutLines() []string { return completeLines(c.stdout.Bytes()) }
 
 // eventually polls f until it returns nil or the deadline passes.
 func eventually(t *testing.T, within time.Duration, f func() error) {
@@ -163,6 +156,12 @@ func fileLines(path string) []string {
 	if err != nil {
 		return nil
 	}
+	return completeLines(b)
+}
+
+// completeLines splits b into lines, leaving out a last line still being
+// written.
+func completeLines(b []byte) []string {
 	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
 		b = b[:i+1]
 	} else {

@@ -116,7 +116,7 @@ func TestServiceEntryLearnsEgressAndSurvivesRestart(t *testing.T) {
 	alsAddr, health := freeAddr(t), freeAddr(t)
 	base := t.TempDir()
 	storage := filepath.Join(base, "storage")
-	require.NoError(t, mkdir(storage))
+	require.NoError(t, os.MkdirAll(storage, 0o755))
 	out := filepath.Join(base, "egress")
 	c := startCollector(t, "http://"+health+"/", "--config", serviceEntryConfig(t, alsAddr, health, out, storage))
 

@@ -278,6 +278,6 @@ func TestIsEgress(t *testing.T) {
 		"inbound|80||":                                     false,
 		"outbound|broken":                                  false,
 	} {
-		assert.Equal(t, want, isEgress(cluster, domains), cluster)
+		assert.Equal(t, want, isEgress(&commonView{cluster: cluster}, domains), cluster)
 	}
 }

@@ -159,10 +159,7 @@ func (cv *Converter) common(c *commonView, local *Local, lr plog.LogRecord, attr
 	}
 	tlsProps(&c.tls, attrs)
 
-	dir := Direction(c.cluster)
-	if dir == "" && isBlockAll(c) {
-		dir = "outbound" // REGISTRY_ONLY's HTTP route for unknown hosts
-	}
+	dir := direction(c)
 	putStr(attrs, fields.IstioDirection, dir)
 	putIdentity(c, local, dir, attrs)
 
@@ -179,7 +176,7 @@ func (cv *Converter) common(c *commonView, local *Local, lr plog.LogRecord, attr
 		if domains == nil {
 			domains = DefaultMeshDomains
 		}
-		attrs.PutBool(fields.PanEgress, dir == "outbound" && (isEgress(c.cluster, domains) || isBlockAll(c)))
+		attrs.PutBool(fields.PanEgress, dir == "outbound" && isEgress(c, domains))
 	}
 }
 
@@ -195,6 +192,15 @@ func putFilterMetadata(attrs pcommon.Map, raw []byte) {
 			_ = attrs.PutEmptyMap(fields.EnvoyFilterMetadataPrefix + k).FromRaw(v.AsMap())
 		}
 	}
+}
+
+// direction is Direction of the entry's cluster, and outbound for Istio's
+// REGISTRY_ONLY block_all route, which answers without any cluster.
+func direction(c *commonView) string {
+	if isBlockAll(c) {
+		return "outbound"
+	}
+	return Direction(c.cluster)
 }
 
 // Direction reads the traffic direction from Istio's cluster naming:

@@ -88,10 +88,12 @@ func isBlockAll(c *commonView) bool {
 }
 
 // isEgress reports traffic leaving the mesh: outbound to the passthrough or
-// black-hole cluster, or to an outbound cluster whose host is outside every
-// mesh domain (a ServiceEntry host such as api.example.com).
-func isEgress(cluster string, meshDomains []string) bool {
-	if cluster == passthroughCluster || cluster == blackHoleCluster {
+// black-hole cluster, refused by the block_all route, or to an outbound
+// cluster whose host is outside every mesh domain (a ServiceEntry host such
+// as api.example.com).
+func isEgress(c *commonView, meshDomains []string) bool {
+	cluster := c.cluster
+	if cluster == passthroughCluster || cluster == blackHoleCluster || isBlockAll(c) {
 		return true
 	}
 	host, ok := strings.CutPrefix(cluster, "outbound|")
