@@ -40,6 +40,14 @@ const (
 // DefaultPrefix is used when a record carries no pan.prefix.
 const DefaultPrefix = "panw_istio_logs"
 
+// Syslog message sizes: the defaults per network, and the most a UDP
+// datagram can carry after its IP and UDP headers.
+const (
+	defaultTCPMessageSize = 64 << 10
+	defaultUDPMessageSize = 8 << 10
+	maxUDPMessageSize     = 65000
+)
+
 // maxHTTPBatchBytes is the Cortex HTTP log collector's limit per request.
 const maxHTTPBatchBytes = 5 << 20
 
@@ -126,7 +134,10 @@ type SyslogConfig struct {
 	// Hostname is the HOSTNAME field; empty takes the machine's.
 	Hostname string `mapstructure:"hostname"`
 	// MaxMessageSize bounds one syslog message in bytes; a longer record is
-	// cut at a UTF-8 boundary and counted as truncated.
+	// cut at a UTF-8 boundary and counted as truncated. Zero (the default)
+	// follows the network: 65536 on tcp, 8192 on udp (rsyslog's default
+	// limit; a datagram cannot be much larger, and RFC 5426 only promises
+	// 2048).
 	MaxMessageSize int `mapstructure:"max_message_size"`
 	// DialTimeout and WriteTimeout bound connecting and each write.
 	DialTimeout  time.Duration `mapstructure:"dial_timeout"`
@@ -144,6 +155,17 @@ type HTTPConfig struct {
 
 	// prevent unkeyed literal initialization
 	_ struct{}
+}
+
+// contentType is what the HTTP transport declares: Cortex's HTTP collector
+// takes application/json for bodies of JSON objects, one per line, and
+// text/plain for CEF, LEEF and raw lines. A json line with the prefix in
+// front (prefix_mode line) is no longer a JSON object, so it is text.
+func (cfg *Config) contentType() string {
+	if cfg.Format == FormatJSON && cfg.PrefixMode != PrefixModeLine {
+		return "application/json"
+	}
+	return "text/plain"
 }
 
 var _ confmap.Validator = (*Config)(nil)
@@ -222,7 +244,7 @@ func (s *SyslogConfig) validate() error {
 	default:
 		add("syslog::network: %q is not one of tcp, udp", s.Network)
 	}
-	if s.Network == "udp" && s.TLS.HasValue() {
+	if s.Network == "udp" && s.usesTLS() {
 		add("syslog::tls: needs network tcp")
 	}
 	switch s.Protocol {
@@ -238,11 +260,11 @@ func (s *SyslogConfig) validate() error {
 	if s.Facility < 0 || s.Facility > 23 {
 		add("syslog::facility: %d is not in 0..23", s.Facility)
 	}
-	if s.MaxMessageSize < 480 {
+	if s.MaxMessageSize != 0 && s.MaxMessageSize < 480 {
 		add("syslog::max_message_size: %d is below 480, the least every receiver must accept", s.MaxMessageSize)
 	}
-	if s.Network == "udp" && s.MaxMessageSize > 65000 {
-		add("syslog::max_message_size: %d does not fit a UDP datagram", s.MaxMessageSize)
+	if s.Network == "udp" && s.MaxMessageSize > maxUDPMessageSize {
+		add("syslog::max_message_size: %d does not fit a UDP datagram (at most %d)", s.MaxMessageSize, maxUDPMessageSize)
 	}
 	if s.DialTimeout <= 0 || s.WriteTimeout <= 0 {
 		add("syslog::dial_timeout and write_timeout: must be positive")
@@ -254,6 +276,25 @@ func (s *SyslogConfig) validate() error {
 		}
 	}
 	return errs
+}
+
+// usesTLS: a tls block with insecure: true (and no CA) is the collector's
+// way of saying "no TLS"; configtls then gives no *tls.Config.
+func (s *SyslogConfig) usesTLS() bool {
+	tc := s.TLS.Get()
+	return tc != nil && (!tc.Insecure || tc.CAFile != "" || tc.CAPem != "")
+}
+
+// maxMessageSize is max_message_size, or the network's default.
+func (s *SyslogConfig) maxMessageSize() int {
+	switch {
+	case s.MaxMessageSize > 0:
+		return s.MaxMessageSize
+	case s.Network == "udp":
+		return defaultUDPMessageSize
+	default:
+		return defaultTCPMessageSize
+	}
 }
 
 func (h *HTTPConfig) validate() error {

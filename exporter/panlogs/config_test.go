@@ -56,6 +56,13 @@ func TestLoadConfig(t *testing.T) {
 			assert.True(t, c.AllowSensitiveHeaders)
 		}},
 		{id: "udp_tls", wantErr: "syslog::tls: needs network tcp"},
+		{id: "udp_only", check: func(t *testing.T, c *Config) {
+			assert.Equal(t, 8192, c.Syslog.maxMessageSize(), "the default follows the network")
+		}},
+		{id: "udp_insecure_tls", check: func(t *testing.T, c *Config) {
+			assert.False(t, c.Syslog.usesTLS(), "insecure: true is no TLS")
+		}},
+		{id: "udp_too_big", wantErr: "syslog::max_message_size: 70000 does not fit a UDP datagram (at most 65000)"},
 		{id: "bad_syslog", wantErr: "syslog::endpoint: must be set"},
 		{id: "sensitive_header", wantErr: `include_headers[0]: "Authorization" carries credentials`},
 		{id: "http_too_big", wantErr: "http::max_batch_bytes: 10000000 is not in 1..5242880"},

@@ -36,6 +36,9 @@ type headerKey struct {
 	name, requestKey, responseKey string
 }
 
+// defaultChunkBytes is how much pushLogs encodes before writing.
+const defaultChunkBytes = 1 << 20
+
 // batch is one push's records, encoded: buf holds every line (each ending in
 // '\n', prefixed per prefix_mode); msgs locate each record's body for the
 // transports that frame records themselves (syslog).
@@ -62,8 +65,11 @@ type panExporter struct {
 	metricOpt metric.AddOption
 	// batches is a free list of encoding buffers. Not a sync.Pool: the GC
 	// empties a pool at every cycle, and at full load that means growing a
-	// fresh multi-megabyte buffer for nearly every batch.
+	// fresh buffer for nearly every batch.
 	batches chan *batch
+	// chunkBytes is how much is encoded before it is handed to the
+	// transport (see pushLogs).
+	chunkBytes int
 }
 
 func newExporter(cfg *Config, set exporter.Settings) (*panExporter, error) {
@@ -101,7 +107,7 @@ func newExporter(cfg *Config, set exporter.Settings) (*panExporter, error) {
 	case TransportSyslog:
 		e.tr = newSyslogTransport(&cfg.Syslog, set, tb)
 	case TransportHTTP:
-		ht := newHTTPTransport(&cfg.HTTP, set)
+		ht := newHTTPTransport(&cfg.HTTP, cfg.contentType(), set)
 		ht.onDrop = func(ctx context.Context, n int) {
 			e.telemetry.ExporterPanlogsRecordsFailed.Add(ctx, int64(n), e.metricOpt)
 		}
@@ -110,6 +116,12 @@ func newExporter(cfg *Config, set exporter.Settings) (*panExporter, error) {
 		e.tr = &writerTransport{w: os.Stdout}
 	}
 	e.batches = make(chan *batch, 16)
+	// One write per MiB costs nothing against the encoding; HTTP sends a
+	// chunk as one request, so its chunks are as large as a request may be.
+	e.chunkBytes = defaultChunkBytes
+	if cfg.Transport == TransportHTTP {
+		e.chunkBytes = cfg.HTTP.MaxBatchBytes
+	}
 	return e, nil
 }
 
@@ -125,12 +137,16 @@ func (e *panExporter) shutdown(context.Context) error {
 	return e.tr.close()
 }
 
-// pushLogs encodes the whole batch into one buffer, one line per record, and
-// hands it to the transport in one call.
+// pushLogs encodes the records, one line each, and hands them to the
+// transport in chunks of about chunkBytes: the encoding buffer stays that
+// small however large the batch. If a chunk fails, the chunks before it
+// (and, for HTTP, the part of it that was accepted) are reported written
+// and exporterhelper gets only the rest to retry.
 func (e *panExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	bt := e.getBatch()
 	defer e.putBatch(bt)
 
+	written := 0 // records of earlier chunks, delivered
 	rec := &bt.rec
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
@@ -142,31 +158,45 @@ func (e *panExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 			for k := 0; k < lrs.Len(); k++ {
 				rec.resetWith(&rv, lrs.At(k))
 				e.appendLine(bt, rec)
+				if len(bt.buf) >= e.chunkBytes {
+					if err := e.flush(ctx, bt, ld, &written); err != nil {
+						return err
+					}
+				}
 			}
 		}
 	}
+	return e.flush(ctx, bt, ld, &written)
+}
+
+// flush writes the encoded chunk and empties the batch. written counts the
+// records of ld delivered so far; on failure the error carries the records
+// from the first undelivered one on.
+func (e *panExporter) flush(ctx context.Context, bt *batch, ld plog.Logs, written *int) error {
 	n := len(bt.msgs)
 	if n == 0 {
 		return nil
 	}
-	if err := e.tr.write(ctx, bt); err != nil {
-		var pe *partialError
-		if errors.As(err, &pe) {
-			// The first pe.sent records arrived: report them written and
-			// hand exporterhelper only the rest to retry.
-			e.telemetry.ExporterPanlogsRecordsWritten.Add(ctx, int64(pe.sent), e.metricOpt)
-			e.telemetry.ExporterPanlogsRecordsFailed.Add(ctx, int64(n-pe.sent), e.metricOpt)
-			if consumererror.IsPermanent(pe.err) {
-				return pe.err
-			}
-			return consumererror.NewLogs(pe.err, recordsFrom(ld, pe.sent))
-		}
-		e.telemetry.ExporterPanlogsRecordsFailed.Add(ctx, int64(n), e.metricOpt)
+	err := e.tr.write(ctx, bt)
+	if err == nil {
+		e.telemetry.ExporterPanlogsRecordsWritten.Add(ctx, int64(n), e.metricOpt)
+		e.telemetry.ExporterPanlogsBytesWritten.Add(ctx, int64(len(bt.buf)), e.metricOpt)
+		*written += n
+		bt.buf, bt.msgs = bt.buf[:0], bt.msgs[:0]
+		return nil
+	}
+	sent := 0
+	var pe *partialError
+	if errors.As(err, &pe) {
+		sent, err = pe.sent, pe.err
+	}
+	e.telemetry.ExporterPanlogsRecordsWritten.Add(ctx, int64(sent), e.metricOpt)
+	e.telemetry.ExporterPanlogsRecordsFailed.Add(ctx, int64(ld.LogRecordCount()-*written-sent), e.metricOpt)
+	delivered := *written + sent
+	if consumererror.IsPermanent(err) || delivered == 0 {
 		return err
 	}
-	e.telemetry.ExporterPanlogsRecordsWritten.Add(ctx, int64(n), e.metricOpt)
-	e.telemetry.ExporterPanlogsBytesWritten.Add(ctx, int64(len(bt.buf)), e.metricOpt)
-	return nil
+	return consumererror.NewLogs(err, recordsFrom(ld, delivered))
 }
 
 func (e *panExporter) getBatch() *batch {
@@ -175,14 +205,14 @@ func (e *panExporter) getBatch() *batch {
 		bt.buf, bt.msgs = bt.buf[:0], bt.msgs[:0]
 		return bt
 	default:
-		return &batch{buf: make([]byte, 0, 1<<20)}
+		return &batch{buf: make([]byte, 0, e.chunkBytes+e.chunkBytes/4)}
 	}
 }
 
 // putBatch keeps a buffer for reuse unless the list is full or the buffer
-// grew past 64 MiB (one huge batch should not pin its memory forever).
+// grew far past a chunk (one huge record should not pin its memory forever).
 func (e *panExporter) putBatch(bt *batch) {
-	if cap(bt.buf) > 64<<20 {
+	if cap(bt.buf) > 4*e.chunkBytes {
 		return
 	}
 	// Let go of the pushed records: the view must not keep them alive.
@@ -220,21 +250,27 @@ func (e *panExporter) appendLine(bt *batch, r *record) {
 // recordsFrom copies the records from index k on (in iteration order), with
 // their resources and scopes, for a retry of what was not delivered.
 func recordsFrom(ld plog.Logs, k int) plog.Logs {
+	return recordsBetween(ld, k, ld.LogRecordCount())
+}
+
+// recordsBetween copies the records [from, to) in iteration order, with
+// their resources and scopes.
+func recordsBetween(ld plog.Logs, from, to int) plog.Logs {
 	out := plog.NewLogs()
 	i := 0
 	rls := ld.ResourceLogs()
-	for r := 0; r < rls.Len(); r++ {
+	for r := 0; r < rls.Len() && i < to; r++ {
 		rl := rls.At(r)
 		var outRL plog.ResourceLogs
 		haveRL := false
 		sls := rl.ScopeLogs()
-		for s := 0; s < sls.Len(); s++ {
+		for s := 0; s < sls.Len() && i < to; s++ {
 			sl := sls.At(s)
 			var outSL plog.ScopeLogs
 			haveSL := false
 			lrs := sl.LogRecords()
-			for l := 0; l < lrs.Len(); l++ {
-				if i >= k {
+			for l := 0; l < lrs.Len() && i < to; l++ {
+				if i >= from {
 					if !haveRL {
 						outRL = out.ResourceLogs().AppendEmpty()
 						rl.Resource().CopyTo(outRL.Resource())

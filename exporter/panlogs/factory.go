@@ -36,13 +36,12 @@ func createDefaultConfig() component.Config {
 		Prefix:     DefaultPrefix,
 		Transport:  TransportStdout,
 		Syslog: SyslogConfig{
-			Network:        "tcp",
-			Protocol:       ProtocolRFC5424,
-			Framing:        FramingOctetCounting,
-			Facility:       16, // local0
-			MaxMessageSize: 64 << 10,
-			DialTimeout:    5 * time.Second,
-			WriteTimeout:   10 * time.Second,
+			Network:      "tcp",
+			Protocol:     ProtocolRFC5424,
+			Framing:      FramingOctetCounting,
+			Facility:     16, // local0
+			DialTimeout:  5 * time.Second,
+			WriteTimeout: 10 * time.Second,
 		},
 		HTTP:          HTTPConfig{ClientConfig: httpClient, MaxBatchBytes: maxHTTPBatchBytes},
 		TimeoutConfig: exporterhelper.NewDefaultTimeoutConfig(),
@@ -51,27 +50,13 @@ func createDefaultConfig() component.Config {
 	}
 }
 
-// defaultQueueConfig bounds the in-memory queue by records, not requests
-// (the stock 1000 requests of up to 8192 records each can hold gigabytes),
-// and blocks when it is full: the receiver then waits and Envoy buffers,
-// instead of the queue refusing records. 10 000 records is ~50 MB; make
-// bench measured a smaller live heap (and less GC) than with 50 000.
-func defaultQueueConfig() exporterhelper.QueueBatchConfig {
-	q := exporterhelper.NewDefaultQueueConfig()
-	q.Sizer = exporterhelper.RequestSizerTypeItems
-	q.QueueSize = 10_000
-	q.BlockOnOverflow = true
-	q.NumConsumers = 4
-	return q
-}
-
 func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Logs, error) {
 	c := cfg.(*Config)
 	e, err := newExporter(c, set)
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs,
+	exp, err := exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs,
 		exporterhelper.WithStart(e.start),
 		exporterhelper.WithShutdown(e.shutdown),
 		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
@@ -79,4 +64,8 @@ func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config
 		exporterhelper.WithQueue(c.QueueConfig),
 		exporterhelper.WithRetry(c.BackOffConfig),
 	)
+	if err != nil {
+		return nil, err
+	}
+	return newSplitter(exp, c.QueueConfig), nil
 }

@@ -22,16 +22,17 @@ import (
 // confighttp. 429 and 503 are retried after Retry-After; 413 splits the
 // request; 408 and 5xx are retried; any other 4xx is permanent.
 type httpTransport struct {
-	cfg    *HTTPConfig
-	set    exporter.Settings
-	client *http.Client
+	cfg         *HTTPConfig
+	contentType string
+	set         exporter.Settings
+	client      *http.Client
 	// onDrop counts records dropped for good (a single record refused as
 	// too large).
 	onDrop func(ctx context.Context, n int)
 }
 
-func newHTTPTransport(cfg *HTTPConfig, set exporter.Settings) *httpTransport {
-	return &httpTransport{cfg: cfg, set: set}
+func newHTTPTransport(cfg *HTTPConfig, contentType string, set exporter.Settings) *httpTransport {
+	return &httpTransport{cfg: cfg, contentType: contentType, set: set}
 }
 
 func (t *httpTransport) start(ctx context.Context, host component.Host) error {
@@ -123,7 +124,7 @@ func (t *httpTransport) do(ctx context.Context, body []byte) (int, time.Duration
 	if err != nil {
 		return 0, 0, consumererror.NewPermanent(err)
 	}
-	req.Header.Set("Content-Type", "text/plain")
+	req.Header.Set("Content-Type", t.contentType)
 	resp, err := t.client.Do(req)
 	if err != nil {
 		return 0, 0, fmt.Errorf("http: %w", err)

@@ -53,6 +53,9 @@ func (t *syslogTransport) start(ctx context.Context, _ component.Host) error {
 		if err != nil {
 			return fmt.Errorf("syslog::tls: %w", err)
 		}
+		if c == nil { // insecure: true, plain TCP
+			return nil
+		}
 		if c.ServerName == "" {
 			host, _, _ := net.SplitHostPort(t.cfg.Endpoint)
 			c.ServerName = host
@@ -134,7 +137,7 @@ func (t *syslogTransport) appendMessage(dst []byte, b *batch, m *message) ([]byt
 	h := t.appendHeader(hdr[:0], m)
 	msg := b.buf[m.lineStart:m.end]
 	cut := false
-	if room := t.cfg.MaxMessageSize - len(h); len(msg) > room {
+	if room := t.cfg.maxMessageSize() - len(h); len(msg) > room {
 		room = max(room, 0)
 		for room > 0 && !utf8.RuneStart(msg[room]) {
 			room--

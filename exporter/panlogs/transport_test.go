@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"compress/gzip"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -18,8 +19,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/config/configtls"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -373,4 +376,116 @@ func TestHTTPDropsOnlyTheOversizedRecord(t *testing.T) {
 	ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(2).Attributes().PutStr("user_agent.original", "HUGE")
 	require.NoError(t, e.pushLogs(context.Background(), ld))
 	assert.Equal(t, 4, received)
+}
+
+// `tls: {insecure: true}` is the collector's spelling of "no TLS": the
+// exporter starts and speaks plain TCP instead of failing on a nil TLS
+// configuration.
+func TestSyslogInsecureTLSIsPlainTCP(t *testing.T) {
+	sink := newSyslogSink(t)
+	cfg := createDefaultConfig().(*Config)
+	cfg.Transport = TransportSyslog
+	cfg.Syslog.Endpoint = sink.ln.Addr().String()
+	cfg.Syslog.TLS = configoptional.Some(configtls.ClientConfig{Insecure: true})
+	require.NoError(t, cfg.Validate())
+	e := newTestExporter(t, cfg)
+	require.NoError(t, e.pushLogs(context.Background(), makeLogs(2, "")))
+	require.Eventually(t, func() bool { return len(sink.got()) == 2 }, 5*time.Second, 10*time.Millisecond)
+	assert.Contains(t, sink.got()[0], " - TRAFFIC - ")
+}
+
+// max_message_size left out follows the network.
+func TestSyslogMessageSizeFollowsNetwork(t *testing.T) {
+	for _, tt := range []struct {
+		network string
+		set     int
+		want    int
+	}{
+		{"tcp", 0, 65536},
+		{"udp", 0, 8192},
+		{"udp", 1200, 1200},
+		{"tcp", 200000, 200000},
+	} {
+		cfg := createDefaultConfig().(*Config)
+		cfg.Transport = TransportSyslog
+		cfg.Syslog.Endpoint = "siem:514"
+		cfg.Syslog.Network, cfg.Syslog.MaxMessageSize = tt.network, tt.set
+		require.NoError(t, cfg.Validate(), "%s %d", tt.network, tt.set)
+		assert.Equal(t, tt.want, cfg.Syslog.maxMessageSize(), "%s %d", tt.network, tt.set)
+	}
+}
+
+// The HTTP transport declares JSON only when every line is a JSON object.
+func TestHTTPContentType(t *testing.T) {
+	for _, tt := range []struct {
+		format, mode, want string
+	}{
+		{FormatJSON, PrefixModeField, "application/json"},
+		{FormatJSON, PrefixModeNone, "application/json"},
+		{FormatJSON, PrefixModeLine, "text/plain"},
+		{FormatCEF, PrefixModeNone, "text/plain"},
+		{FormatLEEF, PrefixModeField, "text/plain"},
+		{FormatPANCSV, PrefixModeLine, "text/plain"},
+	} {
+		t.Run(tt.format+"/"+tt.mode, func(t *testing.T) {
+			got := make(chan string, 1)
+			srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+				got <- r.Header.Get("Content-Type")
+			}))
+			defer srv.Close()
+			cfg := createDefaultConfig().(*Config)
+			cfg.Format, cfg.PrefixMode = tt.format, tt.mode
+			cfg.Transport, cfg.HTTP.Endpoint = TransportHTTP, srv.URL
+			e := newTestExporter(t, cfg)
+			require.NoError(t, e.pushLogs(context.Background(), makeLogs(1, "")))
+			assert.Equal(t, tt.want, <-got)
+		})
+	}
+}
+
+// failingTransport accepts its first writes and fails the rest.
+type failingTransport struct {
+	okWrites int
+	lines    []int // lines per write call
+}
+
+func (f *failingTransport) start(context.Context, component.Host) error { return nil }
+func (f *failingTransport) close() error                                { return nil }
+func (f *failingTransport) write(_ context.Context, b *batch) error {
+	if len(f.lines) == f.okWrites {
+		return errors.New("destination down")
+	}
+	f.lines = append(f.lines, len(b.msgs))
+	return nil
+}
+
+// A large batch is written in chunks of about chunkBytes, so the encoding
+// buffer stays small; when a chunk fails, only the records from it on go
+// back to exporterhelper for a retry.
+func TestPushWritesInChunksAndRetriesOnlyTheRest(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	e := newTestExporter(t, cfg)
+	e.chunkBytes = 4 << 10
+	tr := &failingTransport{okWrites: 2}
+	e.tr = tr
+	ld := makeLogs(500, "")
+	err := e.pushLogs(context.Background(), ld)
+	require.Error(t, err)
+	require.Len(t, tr.lines, 2)
+	assert.Greater(t, tr.lines[0], 1, "a chunk holds many records")
+	var retry consumererror.Logs
+	require.ErrorAs(t, err, &retry)
+	rest := retry.Data()
+	assert.Equal(t, 500-tr.lines[0]-tr.lines[1], rest.LogRecordCount())
+	first := rest.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	p, _ := first.Attributes().Get("url.path")
+	assert.Equal(t, "/r/"+strconv.Itoa(tr.lines[0]+tr.lines[1]), p.Str(), "the retry starts at the first record not written")
+
+	tr.okWrites = 1 << 30
+	require.NoError(t, e.pushLogs(context.Background(), rest))
+	total := 0
+	for _, n := range tr.lines {
+		total += n
+	}
+	assert.Equal(t, 500, total, "every record written exactly once")
 }

@@ -24,7 +24,12 @@ func TestLoadConfig(t *testing.T) {
 	}{
 		{id: "", check: func(t *testing.T, c *Config) {
 			assert.Equal(t, "localhost:9001", c.NetAddr.Endpoint)
-			assert.Equal(t, 5*time.Second, c.ConsumerRetry)
+			assert.Zero(t, c.ConsumerRetry, "retry while the stream is open")
+			assert.Equal(t, 4, c.MaxInflightMiB)
+			assert.Equal(t, 64, c.StreamWindowKiB)
+			sp := c.Keepalive.Get().ServerParameters.Get()
+			assert.Equal(t, 10*time.Minute, sp.MaxConnectionAge)
+			assert.Equal(t, 30*time.Second, sp.MaxConnectionAgeGrace)
 		}},
 		{id: "custom", check: func(t *testing.T, c *Config) {
 			assert.Equal(t, "0.0.0.0:15001", c.NetAddr.Endpoint)
@@ -41,6 +46,15 @@ func TestLoadConfig(t *testing.T) {
 		{id: "principals_without_tls", wantErr: "allowed_principals: needs tls with client_ca_file"},
 		{id: "bad_principal", wantErr: `allowed_principals[0]: "default/sleep" is not a SPIFFE ID`},
 		{id: "no_endpoint", wantErr: "endpoint: must not be empty"},
+		{id: "small_window", wantErr: "stream_window_kib: 16 is not in 64..1048576"},
+		{id: "no_inflight", wantErr: "max_inflight_mib: must be positive"},
+		{id: "fanin", check: func(t *testing.T, c *Config) {
+			assert.Equal(t, 16, c.MaxInflightMiB)
+			assert.Equal(t, 128, c.StreamWindowKiB)
+			sp := c.Keepalive.Get().ServerParameters.Get()
+			assert.Equal(t, 5*time.Minute, sp.MaxConnectionAge)
+			assert.Equal(t, 30*time.Second, sp.MaxConnectionAgeGrace, "the default grace stays")
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {

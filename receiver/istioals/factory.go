@@ -16,6 +16,12 @@ import (
 // usually pointed; localhost by default, as every stock receiver does.
 const defaultEndpoint = "localhost:9001"
 
+const (
+	defaultMaxInflightMiB        = 4
+	defaultMaxConnectionAge      = 10 * time.Minute
+	defaultMaxConnectionAgeGrace = 30 * time.Second
+)
+
 // NewFactory creates the istioals receiver factory.
 func NewFactory() receiver.Factory {
 	return receiver.NewFactory(
@@ -28,10 +34,22 @@ func NewFactory() receiver.Factory {
 func createDefaultConfig() component.Config {
 	grpc := configgrpc.NewDefaultServerConfig()
 	grpc.NetAddr.Endpoint = defaultEndpoint
+	// Envoy's streams never end on their own, so without a maximum age a
+	// replica added later gets no streams. After max_connection_age (±10 %
+	// jitter) gRPC asks Envoy to move (GOAWAY); Envoy opens its next stream
+	// on a new connection, which the Service may send to another replica.
+	// The grace then lets the old stream run on before it is closed.
+	if ka := grpc.Keepalive.Get(); ka != nil {
+		if sp := ka.ServerParameters.Get(); sp != nil {
+			sp.MaxConnectionAge = defaultMaxConnectionAge
+			sp.MaxConnectionAgeGrace = defaultMaxConnectionAgeGrace
+		}
+	}
 	return &Config{
 		ServerConfig:    grpc,
 		MeshDomains:     []string{"cluster.local"},
-		ConsumerRetry:   5 * time.Second,
+		MaxInflightMiB:  defaultMaxInflightMiB,
+		StreamWindowKiB: minStreamWindowKiB,
 		ShutdownTimeout: 5 * time.Second,
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
+	"golang.org/x/sync/semaphore"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
@@ -35,7 +36,14 @@ import (
 	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/metadata"
 )
 
-const transport = "grpc"
+const (
+	transport = "grpc"
+	format    = "protobuf"
+)
+
+// connWindow is the least HTTP/2 connection window: room for several
+// streams' windows on one connection.
+const connWindow = 1 << 20
 
 var (
 	attrHTTP = metric.WithAttributeSet(attribute.NewSet(attribute.String("entry_type", "http")))
@@ -50,13 +58,15 @@ type alsReceiver struct {
 	telemetry *metadata.TelemetryBuilder
 	conv      convert.Converter
 
+	// inflight admits received messages by their wire size (see
+	// max_inflight_mib); inflightMax is its capacity in bytes.
+	inflight    *semaphore.Weighted
+	inflightMax int64
+
 	mu       sync.Mutex
 	addr     net.Addr // where the server listens, once started
 	server   *grpc.Server
 	serveErr chan struct{}
-	// stopping is closed at shutdown so that streams waiting to retry a
-	// refused batch give up at once instead of holding the shutdown.
-	stopping chan struct{}
 }
 
 func newReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*alsReceiver, error) {
@@ -73,20 +83,28 @@ func newReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*alsRe
 		return nil, err
 	}
 	return &alsReceiver{
-		cfg:       cfg,
-		set:       set,
-		next:      next,
-		obsrecv:   obsrecv,
-		telemetry: tb,
-		conv:      convert.Converter{MeshDomains: cfg.MeshDomains},
-		stopping:  make(chan struct{}),
+		cfg:         cfg,
+		set:         set,
+		next:        next,
+		obsrecv:     obsrecv,
+		telemetry:   tb,
+		conv:        convert.Converter{MeshDomains: cfg.MeshDomains},
+		inflight:    semaphore.NewWeighted(int64(cfg.MaxInflightMiB) << 20),
+		inflightMax: int64(cfg.MaxInflightMiB) << 20,
 	}, nil
 }
 
 // Start listens on the endpoint and serves Envoy's AccessLogService.
 func (r *alsReceiver) Start(ctx context.Context, host component.Host) error {
+	window := int32(r.cfg.StreamWindowKiB) << 10
 	srv, err := r.cfg.ToServer(ctx, host.GetExtensions(), r.set.TelemetrySettings,
-		configgrpc.WithGrpcServerOption(grpc.ForceServerCodecV2(alsCodec{proto: encoding.GetCodecV2("proto")})))
+		configgrpc.WithGrpcServerOption(grpc.ForceServerCodecV2(alsCodec{proto: encoding.GetCodecV2("proto")})),
+		// Fixed windows (no BDP growth): what a stream may hold unread is
+		// its window, whatever the link. The connection's window is only
+		// a cap on the sum of its streams' (gRPC replenishes it on
+		// arrival), so it is set wide enough for several streams.
+		configgrpc.WithGrpcServerOption(grpc.StaticStreamWindowSize(window)),
+		configgrpc.WithGrpcServerOption(grpc.StaticConnWindowSize(max(window, connWindow))))
 	if err != nil {
 		return err
 	}
@@ -119,11 +137,6 @@ func (r *alsReceiver) Shutdown(ctx context.Context) error {
 	done := r.serveErr
 	r.server = nil
 	r.mu.Unlock()
-	select {
-	case <-r.stopping:
-	default:
-		close(r.stopping)
-	}
 	if srv != nil {
 		stopped := make(chan struct{})
 		go func() {
@@ -204,32 +217,54 @@ func (r *alsReceiver) streamAccessLogs(stream grpc.ServerStream) error {
 		if err != nil {
 			return err
 		}
-		id, err := r.conv.Split(msg.b, &scratch)
+		// Hold the message's share of max_inflight_mib until the pipeline
+		// has it: while this waits the stream reads nothing more, so gRPC's
+		// window fills and Envoy holds its entries.
+		admitted := min(int64(len(msg.b)), r.inflightMax)
+		if err := r.inflight.Acquire(ctx, admitted); err != nil {
+			return status.FromContextError(err).Err()
+		}
+		r.telemetry.ReceiverIstioalsInflightBytes.Add(ctx, admitted)
+		err = r.handleMessage(ctx, msg.b, &scratch, &node, &haveNode)
+		scratch.Release()
+		r.inflight.Release(admitted)
+		r.telemetry.ReceiverIstioalsInflightBytes.Add(context.WithoutCancel(ctx), -admitted)
 		if err != nil {
-			return status.Errorf(codes.InvalidArgument, "istioals: %v", err)
+			return err
 		}
-		if id != nil {
-			var ident accesslogv3.StreamAccessLogsMessage_Identifier
-			if err := proto.Unmarshal(id, &ident); err != nil {
-				return status.Errorf(codes.InvalidArgument, "istioals: identifier: %v", err)
-			}
-			node = convert.NewNode(ident.GetNode(), ident.GetLogName())
-			haveNode = true
-		} else if !haveNode {
-			r.set.Logger.Debug("ALS stream started without an identifier; records carry no workload")
-			node = convert.NewNode(nil, "")
-			haveNode = true
-		}
-		logs, n, opt, err := r.convert(&scratch, &node)
-		if err != nil {
-			return status.Errorf(codes.InvalidArgument, "istioals: %v", err)
-		}
-		if n == 0 {
-			continue
-		}
-		r.telemetry.ReceiverIstioalsEntriesReceived.Add(ctx, int64(n), opt)
-		r.consume(ctx, logs, n, opt)
 	}
+}
+
+// handleMessage converts one message and hands its records to the pipeline.
+// Envoy sends the identifier only on a stream's first message: node keeps
+// it for the later ones.
+func (r *alsReceiver) handleMessage(ctx context.Context, b []byte, scratch *convert.Scratch, node *convert.Node, haveNode *bool) error {
+	id, err := r.conv.Split(b, scratch)
+	if err != nil {
+		return status.Errorf(codes.InvalidArgument, "istioals: %v", err)
+	}
+	if id != nil {
+		var ident accesslogv3.StreamAccessLogsMessage_Identifier
+		if err := proto.Unmarshal(id, &ident); err != nil {
+			return status.Errorf(codes.InvalidArgument, "istioals: identifier: %v", err)
+		}
+		*node = convert.NewNode(ident.GetNode(), ident.GetLogName())
+		*haveNode = true
+	} else if !*haveNode {
+		r.set.Logger.Debug("ALS stream started without an identifier; records carry no workload")
+		*node = convert.NewNode(nil, "")
+		*haveNode = true
+	}
+	logs, n, opt, err := r.convert(scratch, node)
+	if err != nil {
+		return status.Errorf(codes.InvalidArgument, "istioals: %v", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	r.telemetry.ReceiverIstioalsEntriesReceived.Add(ctx, int64(n), opt)
+	r.consume(ctx, logs, n, opt)
+	return nil
 }
 
 func (r *alsReceiver) convert(scratch *convert.Scratch, node *convert.Node) (plog.Logs, int, metric.AddOption, error) {
@@ -251,39 +286,48 @@ func (r *alsReceiver) convert(scratch *convert.Scratch, node *convert.Node) (plo
 }
 
 // consume hands one message's records to the pipeline. A retryable refusal
-// (the memory_limiter, a full queue) is retried with backoff for up to
-// consumer_retry while the stream waits, which pushes back on Envoy instead
-// of dropping; a permanent refusal, or one that outlasts the retries, is
-// counted and logged, and the stream goes on.
+// (the memory_limiter, a queue that refuses when full) is retried with
+// backoff while the stream waits, which pushes back on Envoy instead of
+// dropping: for as long as the stream is open, or for consumer_retry when
+// set. A permanent refusal, an expired consumer_retry, or a stream that
+// ends (Envoy went away, or shutdown_timeout passed) drops the entries,
+// counted and logged.
 func (r *alsReceiver) consume(ctx context.Context, logs plog.Logs, n int, opt metric.AddOption) {
-	deadline := time.Now().Add(r.cfg.ConsumerRetry)
+	opCtx := r.obsrecv.StartLogsOp(ctx)
+	var deadline time.Time
+	if r.cfg.ConsumerRetry > 0 {
+		deadline = time.Now().Add(r.cfg.ConsumerRetry)
+	}
 	backoff := 10 * time.Millisecond
 	for {
-		opCtx := r.obsrecv.StartLogsOp(ctx)
 		err := r.next.ConsumeLogs(opCtx, logs)
-		r.obsrecv.EndLogsOp(opCtx, metadata.Type.String(), n, err)
 		if err == nil {
+			r.obsrecv.EndLogsOp(opCtx, format, n, nil)
 			r.telemetry.ReceiverIstioalsEntriesConverted.Add(ctx, int64(n), opt)
 			return
 		}
-		if consumererror.IsPermanent(err) || time.Now().Add(backoff).After(deadline) {
-			r.telemetry.ReceiverIstioalsEntriesRefused.Add(ctx, int64(n), opt)
-			r.set.Logger.Warn("next consumer refused ALS entries; they are dropped",
-				zap.Int("entries", n), zap.Bool("permanent", consumererror.IsPermanent(err)), zap.Error(err))
+		permanent := consumererror.IsPermanent(err)
+		if permanent || (!deadline.IsZero() && time.Now().Add(backoff).After(deadline)) {
+			r.drop(ctx, opCtx, n, opt, err, "next consumer refused ALS entries; they are dropped", zap.Bool("permanent", permanent))
 			return
 		}
+		r.telemetry.ReceiverIstioalsConsumerRetries.Add(ctx, 1)
 		select {
 		case <-time.After(backoff):
 		case <-ctx.Done():
-			r.telemetry.ReceiverIstioalsEntriesRefused.Add(context.WithoutCancel(ctx), int64(n), opt)
-			return
-		case <-r.stopping:
-			r.telemetry.ReceiverIstioalsEntriesRefused.Add(context.WithoutCancel(ctx), int64(n), opt)
-			r.set.Logger.Warn("shutting down while the next consumer refuses ALS entries; they are dropped", zap.Int("entries", n), zap.Error(err))
+			r.drop(ctx, opCtx, n, opt, err, "ALS stream ended while the next consumer refused its entries; they are dropped")
 			return
 		}
 		backoff = min(backoff*2, time.Second)
 	}
+}
+
+// drop counts and logs entries the pipeline never took.
+func (r *alsReceiver) drop(ctx, opCtx context.Context, n int, opt metric.AddOption, err error, msg string, extra ...zap.Field) {
+	ctx = context.WithoutCancel(ctx)
+	r.obsrecv.EndLogsOp(opCtx, format, n, err)
+	r.telemetry.ReceiverIstioalsEntriesRefused.Add(ctx, int64(n), opt)
+	r.set.Logger.Warn(msg, append([]zap.Field{zap.Int("entries", n), zap.Error(err)}, extra...)...)
 }
 
 // checkPrincipal refuses a stream whose client certificate carries none of

@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/otelcol-pan/otelcol-pan/internal/alsgen"
 	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/metadatatest"
@@ -28,7 +29,6 @@ func startReceiver(t *testing.T, next consumer.Logs, tt *componenttest.Telemetry
 	t.Helper()
 	cfg := createDefaultConfig().(*Config)
 	cfg.NetAddr.Endpoint = "127.0.0.1:0"
-	cfg.ConsumerRetry = 200 * time.Millisecond
 	for _, m := range mutate {
 		m(cfg)
 	}
@@ -100,10 +100,12 @@ func (f *flakyConsumer) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	return f.LogsSink.ConsumeLogs(ctx, ld)
 }
 
-// A retryable refusal is retried, so the records arrive; the stream goes on.
+// A retryable refusal is retried for as long as the stream is open (the
+// default), so the records arrive however long the pipeline refuses; the
+// stream goes on.
 func TestTransientConsumerErrorIsRetried(t *testing.T) {
 	next := &flakyConsumer{}
-	next.failures.Store(2)
+	next.failures.Store(6) // about 10+20+…+320 ms of refusals
 	tt := newTelemetry(t)
 	_, client := startReceiver(t, next, tt)
 	w := alsgen.Workload{Namespace: "default", Name: "web"}
@@ -117,6 +119,10 @@ func TestTransientConsumerErrorIsRetried(t *testing.T) {
 	_, err = stream.CloseAndRecv()
 	require.NoError(t, err)
 	assert.Equal(t, 5, next.LogRecordCount())
+	_, err = tt.GetMetric("otelcol_receiver_istioals_entries_refused")
+	assert.ErrorContains(t, err, "not found", "nothing is dropped")
+	retries := sumOf(t, tt, "otelcol_receiver_istioals_consumer_retries")
+	assert.Equal(t, int64(6), retries)
 }
 
 // A refusal that outlasts consumer_retry is counted as refused, and the
@@ -162,6 +168,113 @@ func TestShutdownWithOpenStreamIsBounded(t *testing.T) {
 	begin := time.Now()
 	require.NoError(t, r.Shutdown(context.Background()))
 	assert.Less(t, time.Since(begin), 3*time.Second)
+}
+
+// While the pipeline refuses, a stream waits; at shutdown the wait ends
+// within shutdown_timeout and its entries are counted as refused, not lost
+// silently.
+func TestShutdownWhileRetryingCountsTheEntries(t *testing.T) {
+	next := &flakyConsumer{}
+	next.failures.Store(1 << 30)
+	tt := newTelemetry(t)
+	cfg := createDefaultConfig().(*Config)
+	cfg.NetAddr.Endpoint = "127.0.0.1:0"
+	cfg.ShutdownTimeout = 200 * time.Millisecond
+	r, err := newReceiver(cfg, metadatatest.NewSettings(tt), next)
+	require.NoError(t, err)
+	require.NoError(t, r.Start(context.Background(), componenttest.NewNopHost()))
+	conn, err := grpc.NewClient(r.addr.String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	require.NoError(t, err)
+	defer conn.Close()
+	stream, err := accesslogv3.NewAccessLogServiceClient(conn).StreamAccessLogs(context.Background())
+	require.NoError(t, err)
+	w := alsgen.Workload{Namespace: "default", Name: "web"}
+	msg := alsgen.Message(w, "http", 0, 3, time.Now())
+	msg.Identifier = w.Identifier()
+	require.NoError(t, stream.Send(msg))
+	require.Eventually(t, func() bool { return next.failures.Load() < 1<<30-1 }, 5*time.Second, 5*time.Millisecond, "the stream is retrying")
+
+	begin := time.Now()
+	require.NoError(t, r.Shutdown(context.Background()))
+	assert.Less(t, time.Since(begin), 3*time.Second)
+	assert.Equal(t, map[string]int64{"http": 3}, counterByType(t, tt, "otelcol_receiver_istioals_entries_refused"))
+}
+
+// gatedConsumer blocks every call until open is closed, and records the most
+// calls it held at once.
+type gatedConsumer struct {
+	consumertest.LogsSink
+	open            chan struct{}
+	inside, maxSeen atomic.Int32
+}
+
+func (g *gatedConsumer) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	n := g.inside.Add(1)
+	for {
+		m := g.maxSeen.Load()
+		if n <= m || g.maxSeen.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	<-g.open
+	g.inside.Add(-1)
+	return g.LogsSink.ConsumeLogs(ctx, ld)
+}
+
+// max_inflight_mib bounds what all streams together hold between gRPC and
+// the pipeline: with the pipeline stalled, only as many messages as fit are
+// converted and waiting; the other streams stop reading until there is room,
+// and then everything arrives.
+func TestInflightBytesAreBounded(t *testing.T) {
+	next := &gatedConsumer{open: make(chan struct{})}
+	tt := newTelemetry(t)
+	_, client := startReceiver(t, next, tt, func(c *Config) { c.MaxInflightMiB = 1 })
+
+	const streams, perMsg = 80, 60
+	w := alsgen.Workload{Namespace: "default", Name: "web"}
+	msg := alsgen.Message(w, "http", 0, perMsg, time.Now())
+	msg.Identifier = w.Identifier()
+	size := proto.Size(msg)
+	capacity := (1 << 20) / size
+	require.Less(t, capacity, streams, "the test needs more streams than fit")
+
+	errs := make(chan error, streams)
+	for range streams {
+		go func() {
+			stream, err := client.StreamAccessLogs(context.Background())
+			if err == nil {
+				err = stream.Send(msg)
+			}
+			if err == nil {
+				_, err = stream.CloseAndRecv()
+			}
+			errs <- err
+		}()
+	}
+	require.Eventually(t, func() bool { return int(next.inside.Load()) == capacity }, 10*time.Second, 5*time.Millisecond,
+		"the pipeline holds as many messages as max_inflight_mib admits")
+	assert.LessOrEqual(t, sumOf(t, tt, "otelcol_receiver_istioals_inflight_bytes"), int64(1<<20))
+	close(next.open)
+	for range streams {
+		require.NoError(t, <-errs)
+	}
+	assert.Equal(t, streams*perMsg, next.LogRecordCount())
+	assert.Equal(t, int32(capacity), next.maxSeen.Load(), "never more admitted than fit")
+	assert.Zero(t, sumOf(t, tt, "otelcol_receiver_istioals_inflight_bytes"), "everything admitted was released")
+}
+
+// sumOf adds every data point of one of the receiver's int sums.
+func sumOf(t *testing.T, tt *componenttest.Telemetry, name string) int64 {
+	t.Helper()
+	m, err := tt.GetMetric(name)
+	require.NoError(t, err)
+	sum, ok := m.Data.(metricdata.Sum[int64])
+	require.True(t, ok, "%s is a sum", name)
+	var total int64
+	for _, dp := range sum.DataPoints {
+		total += dp.Value
+	}
+	return total
 }
 
 // counterByType reads one of the receiver's counters by its entry_type.

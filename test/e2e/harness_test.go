@@ -80,8 +80,15 @@ func (l *lockedBuffer) Bytes() []byte {
 // 200 (health_check), failing with the collector's log if it does not.
 func startCollector(t *testing.T, healthURL string, args ...string) *collector {
 	t.Helper()
+	return startCollectorEnv(t, nil, healthURL, args...)
+}
+
+// startCollectorEnv is startCollector with extra environment variables.
+func startCollectorEnv(t *testing.T, env []string, healthURL string, args ...string) *collector {
+	t.Helper()
 	c := &collector{exited: make(chan struct{})}
 	c.cmd = exec.Command(binary(t), args...)
+	c.cmd.Env = append(os.Environ(), env...)
 	c.cmd.Stdout, c.cmd.Stderr = &c.stdout, &c.stderr
 	require.NoError(t, c.cmd.Start())
 	go func() { _ = c.cmd.Wait(); close(c.exited) }()
@@ -90,7 +97,7 @@ func startCollector(t *testing.T, healthURL string, args ...string) *collector {
 	eventually(t, 60*time.Second, func() error {
 		select {
 		case <-c.exited:
-			return fmt.Errorf("collector exited early:\n%s", c.logs())
+			t.Fatalf("collector exited early:\n%s", c.logs())
 		default:
 		}
 		resp, err := http.Get(healthURL)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -42,6 +43,28 @@ func TestSmokeZeroLoss(t *testing.T) {
 			require.Zero(t, r.Duplicates, "duplicates")
 			require.Zero(t, r.Unknown, "records the corpus never sent")
 			require.Positive(t, r.CPU, "CPU was sampled")
+		})
+	}
+}
+
+// The fan-in scenario of `make bench`, short: the pipeline and pod settings
+// of deploy/, 8 to 1024 Envoy-like streams each on its own connection,
+// sending as fast as flow control lets them. Whatever the fan-in, every
+// entry the clients sent arrives exactly once and the receiver drops
+// nothing. No timing is asserted; `make bench` measures.
+func TestSmokeFanInZeroLoss(t *testing.T) {
+	bins := Bins{Collector: collectorBin(t)}
+	for _, streams := range []int{8, 64, 256, 1024} {
+		t.Run(strconv.Itoa(streams), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			r, err := RunFanIn(ctx, bins, FanIn{Streams: streams, Duration: 2 * time.Second, Batch: 30, DeployDir: filepath.Join("..", "..", "deploy")}, t.TempDir())
+			require.NoError(t, err)
+			require.Positive(t, r.Sent)
+			require.Equal(t, r.Sent, r.Delivered, "delivered")
+			require.Zero(t, r.Duplicates, "duplicates")
+			require.Zero(t, r.Unknown, "records the clients never sent")
+			require.Zero(t, r.Refused, "entries the receiver dropped")
 		})
 	}
 }

@@ -35,6 +35,17 @@ type Scratch struct {
 	tcp  tcpView
 }
 
+// Release drops every reference the scratch holds into the last message it
+// split, keeping its capacity: a stream waiting for its next message must
+// not keep the previous one alive as well.
+func (sc *Scratch) Release() {
+	clear(sc.msg.HTTP[:cap(sc.msg.HTTP)])
+	clear(sc.msg.TCP[:cap(sc.msg.TCP)])
+	sc.msg.Identifier, sc.msg.HTTP, sc.msg.TCP = nil, sc.msg.HTTP[:0], sc.msg.TCP[:0]
+	sc.http.release()
+	sc.tcp.release()
+}
+
 // Split reads a wire-format StreamAccessLogsMessage into sc and returns its
 // raw Identifier, if the message carries one; the caller turns it into the
 // stream's Node before converting the entries.

@@ -172,3 +172,25 @@ func (t *tcpView) reset() {
 func (t *tlsView) handshake() bool {
 	return t.version != 0 || t.hasCipher || t.peer.present || t.local.present
 }
+
+// release drops every string the view holds into a received message, and
+// resets it, keeping capacity.
+func (c *commonView) release() {
+	clear(c.customTags[:cap(c.customTags)])
+	clear(c.tls.peer.uris[:cap(c.tls.peer.uris)])
+	clear(c.tls.local.uris[:cap(c.tls.local.uris)])
+	c.reset()
+}
+
+func (h *httpView) release() {
+	clear(h.reqHeaders[:cap(h.reqHeaders)])
+	clear(h.respHeaders[:cap(h.respHeaders)])
+	clear(h.respTrailers[:cap(h.respTrailers)])
+	h.common.release()
+	h.reset()
+}
+
+func (t *tcpView) release() {
+	t.common.release()
+	t.reset()
+}

@@ -26,9 +26,11 @@ type TelemetryBuilder struct {
 	meter                            metric.Meter
 	mu                               sync.Mutex
 	registrations                    []metric.Registration
+	ReceiverIstioalsConsumerRetries  metric.Int64Counter
 	ReceiverIstioalsEntriesConverted metric.Int64Counter
 	ReceiverIstioalsEntriesReceived  metric.Int64Counter
 	ReceiverIstioalsEntriesRefused   metric.Int64Counter
+	ReceiverIstioalsInflightBytes    metric.Int64UpDownCounter
 	ReceiverIstioalsStreamsOpen      metric.Int64UpDownCounter
 	ReceiverIstioalsStreamsRefused   metric.Int64Counter
 }
@@ -62,6 +64,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
+	builder.ReceiverIstioalsConsumerRetries, err = builder.meter.Int64Counter(
+		"otelcol_receiver_istioals_consumer_retries",
+		metric.WithDescription("Number of times a stream waited and retried because the next consumer refused its entries with a retryable error (back-pressure on Envoy). [Development]"),
+		metric.WithUnit("{retry}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ReceiverIstioalsEntriesConverted, err = builder.meter.Int64Counter(
 		"otelcol_receiver_istioals_entries_converted",
 		metric.WithDescription("Number of entries converted to log records and accepted by the next consumer. [Development]"),
@@ -76,8 +84,14 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ReceiverIstioalsEntriesRefused, err = builder.meter.Int64Counter(
 		"otelcol_receiver_istioals_entries_refused",
-		metric.WithDescription("Number of entries the next consumer refused after retries; they are lost. [Development]"),
+		metric.WithDescription("Number of entries dropped because the next consumer refused them permanently, consumer_retry expired, or the stream ended while waiting. [Development]"),
 		metric.WithUnit("{entry}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverIstioalsInflightBytes, err = builder.meter.Int64UpDownCounter(
+		"otelcol_receiver_istioals_inflight_bytes",
+		metric.WithDescription("Wire bytes of ALS messages admitted and not yet accepted by the next consumer (bounded by max_inflight_mib). [Development]"),
+		metric.WithUnit("By"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverIstioalsStreamsOpen, err = builder.meter.Int64UpDownCounter(

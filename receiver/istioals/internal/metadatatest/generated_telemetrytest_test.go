@@ -19,11 +19,16 @@ func TestSetupTelemetry(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(testTel.NewTelemetrySettings())
 	require.NoError(t, err)
 	defer tb.Shutdown()
+	tb.ReceiverIstioalsConsumerRetries.Add(context.Background(), 1)
 	tb.ReceiverIstioalsEntriesConverted.Add(context.Background(), 1)
 	tb.ReceiverIstioalsEntriesReceived.Add(context.Background(), 1)
 	tb.ReceiverIstioalsEntriesRefused.Add(context.Background(), 1)
+	tb.ReceiverIstioalsInflightBytes.Add(context.Background(), 1)
 	tb.ReceiverIstioalsStreamsOpen.Add(context.Background(), 1)
 	tb.ReceiverIstioalsStreamsRefused.Add(context.Background(), 1)
+	AssertEqualReceiverIstioalsConsumerRetries(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverIstioalsEntriesConverted(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
@@ -31,6 +36,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverIstioalsEntriesRefused(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverIstioalsInflightBytes(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverIstioalsStreamsOpen(t, testTel,

@@ -15,8 +15,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
+
+	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/otelcol-pan/otelcol-pan/test/loadtest"
 )
@@ -29,6 +32,11 @@ func main() {
 	batch := flag.Int("batch", 30, "entries per ALS message (Envoy flushes ~30 per 16 KiB)")
 	quick := flag.Bool("quick", false, "only the three runs of the summary line")
 	gates := flag.String("feature-gates", "", "collector feature gates for ours and the baseline alike")
+	fanIn := flag.String("fanin", "8,64,256,1024", "stream counts of the fan-in runs (deploy/ pipeline, sustained overload); empty skips them")
+	fanInFor := flag.Duration("fanin-duration", 60*time.Second, "how long each fan-in run overloads the collector")
+	fanInOnly := flag.Bool("fanin-only", false, "only the fan-in runs")
+	receiverExtra := flag.String("fanin-receiver", "", "istioals settings over deploy/'s for the fan-in runs, as YAML (e.g. \"{max_inflight_mib: 8}\")")
+	pprofAt := flag.String("fanin-pprof", "", "pprof endpoint of the fan-in collectors, for profiling them from outside")
 	flag.Parse()
 
 	bins := loadtest.Bins{Collector: *collector, Decoder: *decoder}
@@ -81,6 +89,13 @@ func main() {
 		return loadtest.Run(ctx, bins, sc, dir)
 	}
 
+	if *fanInOnly {
+		if failed := runFanIn(bins, *fanIn, *fanInFor, *batch, *receiverExtra, *pprofAt); failed {
+			os.Exit(1)
+		}
+		return
+	}
+
 	fmt.Printf("%-22s %-6s %-8s %9s %9s %12s %9s %10s %6s %8s\n",
 		"pipeline", "kind", "rate/s", "entries", "deliv/s", "entries/cpu_s", "peak_rss", "alloc_B/e", "loss", "p99")
 	results := map[string]loadtest.Result{}
@@ -119,6 +134,9 @@ func main() {
 		}
 		fmt.Printf("ramp: %s mixed sustained %.0f entries/s with zero loss\n", loadtest.OursJSONFile, sustained)
 	}
+	if *fanIn != "" && runFanIn(bins, *fanIn, *fanInFor, *batch, *receiverExtra, *pprofAt) {
+		failed = true
+	}
 	ours, base, ceil := results[loadtest.OursJSONFile+"/http"], results[loadtest.Baseline+"/http"], results[loadtest.Ceiling+"/http"]
 	if ours.EntriesPerCPUSec() == 0 || base.EntriesPerCPUSec() == 0 || ceil.EntriesPerCPUSec() == 0 {
 		fatal(fmt.Errorf("a headline run failed"))
@@ -133,4 +151,53 @@ func main() {
 func fatal(err error) {
 	fmt.Fprintln(os.Stderr, "bench:", strings.TrimSpace(err.Error()))
 	os.Exit(1)
+}
+
+// runFanIn runs the fan-in scenarios and prints their table and the ratio of
+// the widest fan-in's throughput to the narrowest's; it reports whether any
+// run failed or lost entries.
+func runFanIn(bins loadtest.Bins, list string, d time.Duration, batch int, receiverExtra, pprofAt string) (failed bool) {
+	var receiver map[string]any
+	if err := yaml.Unmarshal([]byte(receiverExtra), &receiver); err != nil {
+		fatal(fmt.Errorf("-fanin-receiver: %w", err))
+	}
+	fmt.Printf("\nfan-in: deploy/kubernetes pipeline and pod settings (without k8s_attributes; panlogs json→file), %s of overload per run\n", d)
+	fmt.Printf("%8s %10s %10s %6s %5s %7s %8s %9s %9s %13s %10s\n", "streams", "sent", "delivered", "lost", "dups", "refused", "wall", "deliv/s", "peak_rss", "entries/cpu_s", "sender_cpu")
+	var first, lastRate float64
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			fatal(fmt.Errorf("-fanin: %q is not a stream count", f))
+		}
+		dir, err := os.MkdirTemp("", "otelcol-pan-fanin-")
+		if err != nil {
+			fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), d+5*time.Minute)
+		r, err := loadtest.RunFanIn(ctx, bins, loadtest.FanIn{Streams: n, Duration: d, Batch: batch, Receiver: receiver, PprofEndpoint: pprofAt, DeployDir: "deploy"}, dir)
+		cancel()
+		os.RemoveAll(dir)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench: fan-in %d: %v\n", n, err)
+			failed = true
+			continue
+		}
+		perCPU := 0.0
+		if r.CPU > 0 {
+			perCPU = float64(r.Delivered) / r.CPU.Seconds()
+		}
+		fmt.Printf("%8d %10d %10d %6d %5d %7d %8s %9.0f %8.0fM %13.0f %9.0f%%\n", n, r.Sent, r.Delivered, r.Lost, r.Duplicates, r.Refused,
+			r.Elapsed.Round(100*time.Millisecond), r.EntriesPerSec(), float64(r.PeakRSS)/(1<<20), perCPU, 100*r.SenderCPU.Seconds()/r.Elapsed.Seconds())
+		if r.Lost > 0 || r.Duplicates > 0 || r.Unknown > 0 {
+			failed = true
+		}
+		if first == 0 {
+			first = r.EntriesPerSec()
+		}
+		lastRate = r.EntriesPerSec()
+	}
+	if first > 0 {
+		fmt.Printf("fan-in: widest/narrowest entries/s = %.2f\n", lastRate/first)
+	}
+	return failed
 }

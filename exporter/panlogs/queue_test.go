@@ -1,0 +1,89 @@
+package panlogs
+
+import (
+	"context"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.opentelemetry.io/collector/exporter/exportertest"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/metadata"
+)
+
+// recordingLogs stands for exporterhelper's exporter: it notes each request.
+type recordingLogs struct {
+	component.StartFunc
+	component.ShutdownFunc
+	sizes []int
+	paths []string
+}
+
+func (r *recordingLogs) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
+func (r *recordingLogs) ConsumeLogs(_ context.Context, ld plog.Logs) error {
+	r.sizes = append(r.sizes, ld.LogRecordCount())
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		lrs := rls.At(i).ScopeLogs().At(0).LogRecords()
+		for j := 0; j < lrs.Len(); j++ {
+			p, _ := lrs.At(j).Attributes().Get("url.path")
+			r.paths = append(r.paths, p.Str())
+		}
+	}
+	return nil
+}
+
+// A request larger than the queue would be refused whole (or, on disk,
+// wait for ever): the splitter hands it over in pieces of at most half the
+// queue, every record once and in order; small requests pass untouched.
+func TestSplitterKeepsRequestsUnderTheQueue(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		sizer exporterhelper.RequestSizerType
+		size  int64
+		check func(t *testing.T, sizes []int)
+	}{
+		{"items", exporterhelper.RequestSizerTypeItems, 1000, func(t *testing.T, sizes []int) {
+			for _, n := range sizes {
+				assert.LessOrEqual(t, n, 500)
+			}
+		}},
+		{"bytes", exporterhelper.RequestSizerTypeBytes, 64 << 10, func(t *testing.T, sizes []int) {
+			assert.Greater(t, len(sizes), 2, "split by bytes")
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			q := defaultQueueConfig()
+			q.Sizer, q.QueueSize = tt.sizer, tt.size
+			inner := &recordingLogs{}
+			exp := newSplitter(inner, configoptional.Some(q))
+			require.NoError(t, exp.ConsumeLogs(context.Background(), makeLogs(3000, "")))
+			tt.check(t, inner.sizes)
+			require.Len(t, inner.paths, 3000)
+			for i, p := range inner.paths {
+				require.Equal(t, "/r/"+strconv.Itoa(i), p)
+			}
+
+			inner.sizes = nil
+			require.NoError(t, exp.ConsumeLogs(context.Background(), makeLogs(30, "")))
+			assert.Equal(t, []int{30}, inner.sizes, "an ALS message's records pass as one request")
+		})
+	}
+	inner := &recordingLogs{}
+	assert.Same(t, inner, newSplitter(inner, configoptional.None[exporterhelper.QueueBatchConfig]()), "no queue, nothing to split for")
+}
+
+// The factory's exporter is wrapped whenever its queue is on (the default).
+func TestFactoryWrapsTheQueuedExporter(t *testing.T) {
+	f := NewFactory()
+	exp, err := f.CreateLogs(context.Background(), exportertest.NewNopSettings(metadata.Type), f.CreateDefaultConfig())
+	require.NoError(t, err)
+	_, ok := exp.(*splitter)
+	assert.True(t, ok, "default exporter splits oversized requests")
+}

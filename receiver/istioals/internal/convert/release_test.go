@@ -1,0 +1,70 @@
+package convert
+
+import (
+	"runtime"
+	"testing"
+	"time"
+
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	datav3 "github.com/envoyproxy/go-control-plane/envoy/data/accesslog/v3"
+	accesslogv3 "github.com/envoyproxy/go-control-plane/envoy/service/accesslog/v3"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"google.golang.org/protobuf/proto"
+)
+
+// A stream keeps its Scratch while it waits for its next message; after
+// Release the scratch must hold nothing of the last one, or every waiting
+// stream pins a second message (at a thousand streams, tens of MB).
+func TestScratchReleaseLetsTheMessageGo(t *testing.T) {
+	entry := &datav3.HTTPAccessLogEntry{
+		CommonProperties: &datav3.AccessLogCommon{
+			UpstreamCluster: "outbound|9080||reviews.default.svc.cluster.local",
+			CustomTags:      map[string]string{"tag": "value"},
+			TlsProperties: &datav3.TLSProperties{
+				PeerCertificateProperties: &datav3.TLSProperties_CertificateProperties{
+					SubjectAltName: []*datav3.TLSProperties_CertificateProperties_SubjectAltName{
+						{San: &datav3.TLSProperties_CertificateProperties_SubjectAltName_Uri{Uri: "spiffe://cluster.local/ns/default/sa/web"}},
+					},
+				},
+			},
+			DownstreamRemoteAddress: &corev3.Address{Address: &corev3.Address_SocketAddress{SocketAddress: &corev3.SocketAddress{Address: "10.0.0.1"}}},
+		},
+		Request:  &datav3.HTTPRequestProperties{Path: "/a", RequestHeaders: map[string]string{"x-custom": "v"}},
+		Response: &datav3.HTTPResponseProperties{ResponseHeaders: map[string]string{"server": "envoy"}, ResponseTrailers: map[string]string{"grpc-status": "0"}},
+	}
+	msg, err := proto.Marshal(&accesslogv3.StreamAccessLogsMessage{
+		LogEntries: &accesslogv3.StreamAccessLogsMessage_HttpLogs{HttpLogs: &accesslogv3.StreamAccessLogsMessage_HTTPAccessLogEntries{
+			LogEntry: []*datav3.HTTPAccessLogEntry{entry, entry},
+		}},
+	})
+	require.NoError(t, err)
+
+	var cv Converter
+	var sc Scratch
+	freed := make(chan struct{})
+	func() {
+		b := make([]byte, len(msg))
+		copy(b, msg)
+		runtime.SetFinalizer(&b[0], func(*byte) { close(freed) })
+		_, err := cv.Split(b, &sc)
+		require.NoError(t, err)
+		_, _, err = cv.Convert(&sc, nil, 0, plog.NewLogRecordSlice())
+		require.NoError(t, err)
+		sc.Release()
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		runtime.GC()
+		select {
+		case <-freed:
+			runtime.KeepAlive(&sc)
+			return
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the scratch still holds the released message")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
