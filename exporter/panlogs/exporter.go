@@ -256,6 +256,13 @@ func recordsFrom(ld plog.Logs, k int) plog.Logs {
 // recordsBetween copies the records [from, to) in iteration order, with
 // their resources and scopes.
 func recordsBetween(ld plog.Logs, from, to int) plog.Logs {
+	return takeRecords(ld, from, to, false)
+}
+
+// takeRecords is recordsBetween that, with move, moves the records out of
+// ld instead of copying them (resources and scopes are still copied): for
+// data the caller owns.
+func takeRecords(ld plog.Logs, from, to int, move bool) plog.Logs {
 	out := plog.NewLogs()
 	i := 0
 	rls := ld.ResourceLogs()
@@ -283,7 +290,11 @@ func recordsBetween(ld plog.Logs, from, to int) plog.Logs {
 						outSL.SetSchemaUrl(sl.SchemaUrl())
 						haveSL = true
 					}
-					lrs.At(l).CopyTo(outSL.LogRecords().AppendEmpty())
+					if move {
+						lrs.At(l).MoveTo(outSL.LogRecords().AppendEmpty())
+					} else {
+						lrs.At(l).CopyTo(outSL.LogRecords().AppendEmpty())
+					}
 				}
 				i++
 			}

@@ -43,7 +43,9 @@ func defaultQueueConfig() exporterhelper.QueueBatchConfig {
 // disk with block_on_overflow: waiting forever), and a batch processor in
 // front of a bytes-sized queue sends exactly such requests. Splitting costs
 // one size computation per request above a record count that could be
-// large, and a copy only for the few that are.
+// large. With the queue's batching on, exporterhelper declares that it
+// mutates data, so the pipeline hands over records it may change: they are
+// moved into the pieces, not copied.
 type splitter struct {
 	exporter.Logs
 	limit   int64
@@ -80,9 +82,13 @@ func (s *splitter) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	if n <= max(s.minRecs, 1) || s.sizeOf(ld) <= s.limit {
 		return s.Logs.ConsumeLogs(ctx, ld)
 	}
+	move := s.Capabilities().MutatesData
 	half := n / 2
-	if err := s.ConsumeLogs(ctx, recordsBetween(ld, 0, half)); err != nil {
+	// Both halves are taken before either is consumed: the queue may change
+	// the first while the second is still being cut out of ld.
+	first, second := takeRecords(ld, 0, half, move), takeRecords(ld, half, n, move)
+	if err := s.ConsumeLogs(ctx, first); err != nil {
 		return err
 	}
-	return s.ConsumeLogs(ctx, recordsBetween(ld, half, n))
+	return s.ConsumeLogs(ctx, second)
 }

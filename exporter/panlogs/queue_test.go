@@ -21,11 +21,14 @@ import (
 type recordingLogs struct {
 	component.StartFunc
 	component.ShutdownFunc
-	sizes []int
-	paths []string
+	mutates bool
+	sizes   []int
+	paths   []string
 }
 
-func (r *recordingLogs) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
+func (r *recordingLogs) Capabilities() consumer.Capabilities {
+	return consumer.Capabilities{MutatesData: r.mutates}
+}
 func (r *recordingLogs) ConsumeLogs(_ context.Context, ld plog.Logs) error {
 	r.sizes = append(r.sizes, ld.LogRecordCount())
 	rls := ld.ResourceLogs()
@@ -44,24 +47,28 @@ func (r *recordingLogs) ConsumeLogs(_ context.Context, ld plog.Logs) error {
 // queue, every record once and in order; small requests pass untouched.
 func TestSplitterKeepsRequestsUnderTheQueue(t *testing.T) {
 	for _, tt := range []struct {
-		name  string
-		sizer exporterhelper.RequestSizerType
-		size  int64
-		check func(t *testing.T, sizes []int)
+		name    string
+		sizer   exporterhelper.RequestSizerType
+		size    int64
+		mutates bool // the queue batches: records are moved, not copied
+		check   func(t *testing.T, sizes []int)
 	}{
-		{"items", exporterhelper.RequestSizerTypeItems, 1000, func(t *testing.T, sizes []int) {
+		{"items", exporterhelper.RequestSizerTypeItems, 1000, false, func(t *testing.T, sizes []int) {
 			for _, n := range sizes {
 				assert.LessOrEqual(t, n, 500)
 			}
 		}},
-		{"bytes", exporterhelper.RequestSizerTypeBytes, 64 << 10, func(t *testing.T, sizes []int) {
+		{"bytes", exporterhelper.RequestSizerTypeBytes, 64 << 10, false, func(t *testing.T, sizes []int) {
+			assert.Greater(t, len(sizes), 2, "split by bytes")
+		}},
+		{"bytes_moving", exporterhelper.RequestSizerTypeBytes, 64 << 10, true, func(t *testing.T, sizes []int) {
 			assert.Greater(t, len(sizes), 2, "split by bytes")
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			q := defaultQueueConfig()
 			q.Sizer, q.QueueSize = tt.sizer, tt.size
-			inner := &recordingLogs{}
+			inner := &recordingLogs{mutates: tt.mutates}
 			exp := newSplitter(inner, configoptional.Some(q))
 			require.NoError(t, exp.ConsumeLogs(context.Background(), makeLogs(3000, "")))
 			tt.check(t, inner.sizes)

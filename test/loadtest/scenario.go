@@ -100,19 +100,20 @@ service:%s
 	case OursSyslog:
 		exporter = fmt.Sprintf("format: json\n    transport: syslog\n    syslog: {endpoint: %q, network: tcp, protocol: rfc5424, framing: octet_counting}", syslogAddr)
 	}
+	// No batch processor: panlogs batches in its own queue, as deploy/ and
+	// the examples have it.
 	return fmt.Sprintf(`
 receivers:
   istioals:
     endpoint: %q
 processors:
   paprefix:
-  batch:
 exporters:
   panlogs:
     %s
 service:%s
   pipelines:
-    logs: {receivers: [istioals], processors: [paprefix, batch], exporters: [panlogs]}
+    logs: {receivers: [istioals], processors: [paprefix], exporters: [panlogs]}
 `, recvAddr, exporter, telemetry)
 }
 

@@ -4,7 +4,7 @@
 //	bench: ours/baseline=R ours/ceiling=C entries_per_cpu_s=N
 //
 // computed from the same run: R and C compare entries per CPU-second of the
-// collector process (ours: istioals → paprefix → batch → panlogs json → file,
+// collector process (ours: istioals → paprefix → panlogs json → file,
 // at saturation, HTTP entries with peer metadata) with the baseline (otlp →
 // batch → file exporter, fed the same records as OTLP) and the decode-only
 // ALS server.
