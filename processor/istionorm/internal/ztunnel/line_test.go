@@ -1,0 +1,150 @@
+package ztunnel
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Lines as ztunnel writes them (plain and LOG_FORMAT=json), for the cases
+// that matter: an mTLS connection, a policy denial, an early denial and a
+// connection to an address outside the mesh.
+const (
+	plainComplete = "2026-11-29T10:11:12.345678Z\tinfo\taccess\tconnection complete\t" +
+		`src.addr=10.244.1.5:43210 src.workload="sleep-7656cf8794-r7zb9" src.namespace="default" src.identity="spiffe://cluster.local/ns/default/sa/sleep" src.cluster="Kubernetes" ` +
+		`dst.addr=10.244.2.7:15008 dst.hbone_addr=10.244.2.7:9080 dst.service="reviews.default.svc.cluster.local" dst.workload="reviews-v1-5fd6d4f8f8-knbht" dst.namespace="default" dst.identity="spiffe://cluster.local/ns/default/sa/bookinfo-reviews" dst.cluster="Kubernetes" ` +
+		`direction="outbound" bytes_sent=1234 bytes_recv=5678 duration="13ms"` + "\n"
+	plainDenied = "2026-11-29T10:11:13.000001Z\terror\taccess\tconnection complete\t" +
+		`src.addr=10.244.1.5:43211 src.workload="sleep-7656cf8794-r7zb9" src.namespace="default" src.identity="spiffe://cluster.local/ns/default/sa/sleep" ` +
+		`dst.addr=10.244.2.7:15008 dst.hbone_addr=10.244.2.7:9080 dst.workload="reviews-v1-5fd6d4f8f8-knbht" dst.namespace="default" dst.identity="spiffe://cluster.local/ns/default/sa/bookinfo-reviews" ` +
+		`direction="inbound" bytes_sent=0 bytes_recv=0 duration="1ms" error="connection closed due to policy rejection: explicitly denied by: default/deny-sleep"`
+	plainFailed = "2026-11-29T10:11:14.5Z\twarn\taccess\tconnection failed\t" +
+		`src.addr=10.244.1.5:43212 dst.addr=10.244.2.7:15008 direction="inbound" error="connection closed due to policy rejection: allow policies exist, but none allowed"`
+	jsonComplete = `{"level":"info","time":"2026-11-29T10:11:15.000002Z","scope":"access","message":"connection complete",` +
+		`"src.addr":"10.244.1.5:43213","src.workload":"sleep-7656cf8794-r7zb9","src.namespace":"default",` +
+		`"dst.addr":"93.184.216.34:443","dst.service":"example.com","direction":"outbound","bytes_sent":517,"bytes_recv":4096,"duration":"250ms"}`
+)
+
+func TestParseAccessLines(t *testing.T) {
+	for _, tt := range []struct {
+		name, line string
+		level, msg string
+		want       map[string]string
+	}{
+		{"complete", plainComplete, "info", "connection complete", map[string]string{
+			"src.addr": "10.244.1.5:43210", "src.workload": "sleep-7656cf8794-r7zb9", "src.identity": "spiffe://cluster.local/ns/default/sa/sleep",
+			"dst.addr": "10.244.2.7:15008", "dst.hbone_addr": "10.244.2.7:9080", "direction": "outbound",
+			"bytes_sent": "1234", "bytes_recv": "5678", "duration": "13ms",
+		}},
+		{"denied", plainDenied, "error", "connection complete", map[string]string{
+			"error": "connection closed due to policy rejection: explicitly denied by: default/deny-sleep", "direction": "inbound",
+		}},
+		{"failed", plainFailed, "warn", "connection failed", map[string]string{
+			"src.addr": "10.244.1.5:43212", "error": "connection closed due to policy rejection: allow policies exist, but none allowed",
+		}},
+		{"json", jsonComplete, "info", "connection complete", map[string]string{
+			"src.addr": "10.244.1.5:43213", "dst.addr": "93.184.216.34:443", "dst.service": "example.com", "bytes_sent": "517", "duration": "250ms",
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := Parse(tt.line)
+			require.NoError(t, err)
+			assert.True(t, l.IsAccess())
+			assert.Equal(t, tt.level, l.Level)
+			assert.Equal(t, tt.msg, l.Message)
+			for k, v := range tt.want {
+				got, ok := l.Get(k)
+				assert.True(t, ok, k)
+				assert.Equal(t, v, got, k)
+			}
+			_, ok := l.Get("dst.no_such_key")
+			assert.False(t, ok)
+		})
+	}
+}
+
+// Unknown keys are kept (the format is unstable upstream); values with
+// spaces, quotes and escapes come back as they were.
+func TestParseEscapesAndUnknownKeys(t *testing.T) {
+	line := "2026-11-29T10:11:12.345678Z\tinfo\taccess\tconnection complete\t" +
+		`new.key=42 error="tls error: \"bad\" cert\nline2 \\ tab\t nul\0 quote\' \u{1b}" src.addr=[fd00::1]:80`
+	l, err := Parse(line)
+	require.NoError(t, err)
+	v, _ := l.Get("new.key")
+	assert.Equal(t, "42", v)
+	v, _ = l.Get("error")
+	assert.Equal(t, "tls error: \"bad\" cert\nline2 \\ tab\t nul\x00 quote' \x1b", v)
+	v, _ = l.Get("src.addr")
+	assert.Equal(t, "[fd00::1]:80", v)
+}
+
+func TestNotZtunnel(t *testing.T) {
+	for _, s := range []string{
+		"", "hello world", `[2026-11-29T10:11:12.345Z] "GET / HTTP/1.1" 200`, `{"not":"ztunnel"}`,
+		"2026-11-29T10:11:12.345678Z\tinfo\taccess\tconnection complete\tsrc.addr=\"unterminated",
+	} {
+		_, err := Parse(s)
+		assert.Error(t, err, "%q", s)
+	}
+}
+
+// rustDebug writes a string as Rust's {:?} does (the escapes ztunnel's
+// plain format uses).
+func rustDebug(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		case 0:
+			b.WriteString(`\0`)
+		default:
+			if unicode.IsPrint(r) || r == ' ' {
+				b.WriteRune(r)
+			} else {
+				fmt.Fprintf(&b, `\u{%x}`, r)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// Any value ztunnel could write comes back unchanged, and no input makes
+// the parser panic.
+func FuzzParsePlain(f *testing.F) {
+	f.Add("sleep-7656cf8794-r7zb9", "connection closed due to policy rejection: explicitly denied by: default/x")
+	f.Add("a\"b\\c\nd", "\x00\x1b\u2028é")
+	f.Add("", " ")
+	f.Fuzz(func(t *testing.T, workload, errText string) {
+		line := "2026-11-29T10:11:12.345678Z\terror\taccess\tconnection complete\t" +
+			"src.addr=10.0.0.1:1 src.workload=" + rustDebug(workload) + " bytes_sent=3 error=" + rustDebug(errText)
+		l, err := Parse(line)
+		if !validUTF8(workload) || !validUTF8(errText) {
+			return // Rust strings are UTF-8; what else the parser does is only not to panic
+		}
+		require.NoError(t, err, line)
+		w, _ := l.Get("src.workload")
+		e, _ := l.Get("error")
+		n, _ := l.Get("bytes_sent")
+		require.Equal(t, workload, w)
+		require.Equal(t, errText, e)
+		require.Equal(t, "3", n)
+		_, _ = Parse(workload + "\t" + errText) // arbitrary input: no panic
+	})
+}
+
+func validUTF8(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
