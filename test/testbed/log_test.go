@@ -1,0 +1,134 @@
+package tests
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/testbed/testbed"
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-pan/otelcol-pan/test/testbed/panlines"
+	"github.com/otelcol-pan/otelcol-pan/test/testbed/validators"
+)
+
+// Resource ceilings at 10k entries/s (% of one core, MiB of RSS). `make
+// bench` measures about 100k entries per CPU-second end to end, 10% of a
+// core at this rate, and about 90 MiB peak RSS. These scenarios add
+// paprefix, the batch processor, a network transport and four formats
+// (measured here: 11–16% CPU, 82–92 MiB), and share two cores with their
+// own load generator and backend. The testbed checks every 3 s and fails on
+// the first window above a ceiling, so the margin is wide: 2x on CPU for a
+// window's noise, 1.5x on RAM.
+var tenKLimits = testbed.ResourceSpec{ExpectedMaxCPU: 30, ExpectedMaxRAM: 135}
+
+// TestLog10kDPS: 10k Istio entries/s from 8 sidecars (16 ALS streams) into
+// each format over each transport, every entry checked at the backend.
+func TestLog10kDPS(t *testing.T) {
+	for _, transport := range []string{syslogTransport, httpTransport} {
+		for _, format := range panlines.Formats {
+			t.Run(fmt.Sprintf("%s-%s", format, transport), func(t *testing.T) {
+				r := newRun(t, setup{
+					format:    format,
+					transport: transport,
+					options:   testbed.LoadOptions{DataItemsPerSecond: 10_000, ItemsPerBatch: 100, Parallel: 1},
+					pods:      8,
+					limits:    tenKLimits,
+				})
+				r.start()
+				r.tc.Sleep(r.tc.Duration)
+				r.drain(30 * time.Second)
+				r.finish()
+			})
+		}
+	}
+}
+
+// persistentQueue is the zero-loss setup of examples/cortex-xsiam-http.yaml:
+// the exporter's queue on disk, batching in the queue, retries that never
+// give up (here with short intervals, so that the backlog drains quickly).
+const persistentQueue = `    sending_queue:
+      enabled: true
+      storage: file_storage
+      sizer: requests
+      queue_size: 50000
+      block_on_overflow: true
+      num_consumers: 4
+      batch:
+        sizer: items
+        flush_timeout: 200ms
+        min_size: 2048
+        max_size: 8192
+    retry_on_failure:
+      enabled: true
+      initial_interval: 100ms
+      max_interval: 1s
+      max_elapsed_time: 0s
+`
+
+// TestLogPersistentQueueBackendOutage: the HTTP backend goes away at full
+// load; the collector keeps taking entries into its queue on disk, is
+// restarted while the backend is still down, and once the backend is back
+// every entry arrives exactly once.
+func TestLogPersistentQueueBackendOutage(t *testing.T) {
+	storage := t.TempDir()
+	r := newRun(t, setup{
+		format:    panlines.FormatJSON,
+		transport: httpTransport,
+		options:   testbed.LoadOptions{DataItemsPerSecond: 10_000, ItemsPerBatch: 100, Parallel: 1},
+		pods:      8,
+		// After the restart the collector drains its backlog as fast as
+		// the backend takes it (measured: up to 52% of a core, 117 MiB).
+		limits: testbed.ResourceSpec{ExpectedMaxCPU: 120, ExpectedMaxRAM: 180},
+		// No batch processor: it would hold accepted records in memory.
+		processors:       []component{{"memory_limiter", memoryLimiter}, {"paprefix", validators.PrefixProcessor}},
+		exporterSettings: persistentQueue,
+		extensions: []component{{"file_storage", fmt.Sprintf(`
+  file_storage:
+    directory: %s
+    create_directory: true
+`, storage)}},
+	})
+	r.start()
+	r.waitFor(20*time.Second, "records at the backend before the outage", func() bool { return r.received() >= 20_000 })
+
+	require.NoError(t, r.receiver.Pause())
+	atOutage, sentAtOutage := r.received(), r.sent()
+	r.waitFor(20*time.Second, "30k more entries taken in while the backend is down", func() bool {
+		return r.sent() >= sentAtOutage+30_000
+	})
+	require.Equal(t, atOutage, r.received(), "nothing reaches a backend that is down")
+
+	// Stop the load (the collector has read every entry when the streams
+	// end), then restart the collector: the backlog must survive on disk.
+	r.tc.StopLoad()
+	r.tc.StopAgent()
+	r.tc.StartAgent()
+	require.Equal(t, atOutage, r.received(), "nothing reaches a backend that is down")
+
+	require.NoError(t, r.receiver.Resume())
+	r.waitFor(60*time.Second, "the backlog in the backend", func() bool { return r.received() >= r.sent() })
+	r.finish()
+}
+
+// TestLogFanIn1kStreams: 500 sidecars, each with its own gRPC connection
+// and two ALS streams (HTTP and TCP access loggers), 10k entries/s in all.
+func TestLogFanIn1kStreams(t *testing.T) {
+	r := newRun(t, setup{
+		format:    panlines.FormatJSON,
+		transport: syslogTransport,
+		// A batch of 20 is one turn of the traffic mix, so every pod sends
+		// both HTTP and TCP entries.
+		options: testbed.LoadOptions{DataItemsPerSecond: 10_000, ItemsPerBatch: 20, Parallel: 4},
+		pods:    500,
+		// 500 connections cost buffers and goroutines (measured: 21% CPU,
+		// 159 MiB at most).
+		limits: testbed.ResourceSpec{ExpectedMaxCPU: 50, ExpectedMaxRAM: 240},
+	})
+	r.start()
+	r.waitFor(30*time.Second, "a stream from every sidecar", func() bool { return r.sender.StreamsOpened() >= 1000 })
+	r.tc.Sleep(r.tc.Duration)
+	r.drain(30 * time.Second)
+	require.EqualValues(t, 1000, r.sender.StreamsOpened(), "ALS streams")
+	r.finish()
+}
