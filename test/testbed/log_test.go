@@ -107,7 +107,7 @@ func TestLogPersistentQueueBackendOutage(t *testing.T) {
 	require.Equal(t, atOutage, r.received(), "nothing reaches a backend that is down")
 
 	require.NoError(t, r.receiver.Resume())
-	r.waitFor(60*time.Second, "the backlog in the backend", func() bool { return r.received() >= r.sent() })
+	r.awaitAll(60 * time.Second)
 	r.finish()
 }
 

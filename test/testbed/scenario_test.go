@@ -184,11 +184,26 @@ func (r *run) start() {
 }
 
 // drain stops the load (the ALS streams end, so the collector has read
-// every entry) and waits until the backend holds as many records as were
-// sent; the validator then says whether they are the right ones.
+// every entry) and waits until the backend holds every entry.
 func (r *run) drain(within time.Duration) {
 	r.tc.StopLoad()
-	r.waitFor(within, "every entry in the backend", func() bool { return r.received() >= r.sent() })
+	r.awaitAll(within)
+}
+
+// awaitAll waits until the backend holds as many records as were sent; the
+// validator then says whether they are the right ones. When they do not
+// all come, it says which are missing.
+func (r *run) awaitAll(within time.Duration) {
+	r.t.Helper()
+	if r.tc.WaitForN(func() bool { return r.received() >= r.sent() }, within, "every entry in the backend") {
+		return
+	}
+	r.failOnLimit()
+	r.t.Errorf("not within %s: every entry in the backend (sent %d, received %d)", within, r.sent(), r.received())
+	// The testbed skips validation once it has signalled an error, so ask
+	// the validator directly which entries are missing.
+	r.validator.Validate(r.tc)
+	r.t.FailNow()
 }
 
 // finish validates the data and checks the ceilings.

@@ -170,7 +170,7 @@ func (v *Correctness) Validate(tc *testbed.TestCase) {
 	assert.Zero(t, v.unknown, "records that match no generated entry")
 	assert.Zero(t, v.parseErrors, "lines the backend could not parse")
 	assert.Empty(t, v.mismatches, "fields mapped wrong (records per field)")
-	assert.EqualValues(t, sent, tc.MockBackend.DataItemsReceived(), "records in the backend")
+	assert.Equal(t, int64(sent), int64(tc.MockBackend.DataItemsReceived()), "records in the backend")
 	if t.Failed() && len(v.examples) > 0 {
 		t.Logf("first problems:\n%s", strings.Join(v.examples, "\n"))
 	}
