@@ -9,13 +9,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcol-pan/otelcol-pan/test/testbed/panlines"
-	"github.com/otelcol-pan/otelcol-pan/test/testbed/validators"
 )
 
 // Resource ceilings at 10k entries/s (% of one core, MiB of RSS). `make
 // bench` measures about 100k entries per CPU-second end to end, 10% of a
 // core at this rate, and about 90 MiB peak RSS. These scenarios add
-// paprefix, the batch processor, a network transport and four formats
+// paprefix, a network transport and four formats
 // (measured here: 10–18% CPU, 82–111 MiB at most, the top of the range
 // while other work loaded the two cores), and share the cores with their
 // own load generator and backend. The testbed checks every 3 s and fails
@@ -45,8 +44,9 @@ func TestLog10kDPS(t *testing.T) {
 }
 
 // persistentQueue is the zero-loss setup of examples/cortex-xsiam-http.yaml:
-// the exporter's queue on disk, batching in the queue, retries that never
-// give up (here with short intervals, so that the backlog drains quickly).
+// the exporter's queue on disk, batching in the queue (no batch processor
+// holding accepted records in memory), retries that never give up (here
+// with short intervals, so that the backlog drains quickly).
 const persistentQueue = `    sending_queue:
       enabled: true
       storage: file_storage
@@ -78,11 +78,9 @@ func TestLogPersistentQueueBackendOutage(t *testing.T) {
 		options:   testbed.LoadOptions{DataItemsPerSecond: 10_000, ItemsPerBatch: 100, Parallel: 1},
 		pods:      8,
 		// After the restart the collector drains its backlog as fast as
-		// the backend takes it (measured: about 50% of a core, 117–121 MiB
+		// the backend takes it (measured: about 50% of a core, 117–128 MiB
 		// at most).
-		limits: testbed.ResourceSpec{ExpectedMaxCPU: 120, ExpectedMaxRAM: 180},
-		// No batch processor: it would hold accepted records in memory.
-		processors:       []component{{"memory_limiter", memoryLimiter}, {"paprefix", validators.PrefixProcessor}},
+		limits:           testbed.ResourceSpec{ExpectedMaxCPU: 120, ExpectedMaxRAM: 180},
 		exporterSettings: persistentQueue,
 		extensions: []component{{"file_storage", fmt.Sprintf(`
   file_storage:
@@ -123,7 +121,7 @@ func TestLogFanIn1kStreams(t *testing.T) {
 		options: testbed.LoadOptions{DataItemsPerSecond: 10_000, ItemsPerBatch: 20, Parallel: 4},
 		pods:    500,
 		// 500 connections cost buffers and goroutines (measured: 20–25%
-		// CPU, 156–162 MiB at most).
+		// CPU, 150–162 MiB at most).
 		limits: testbed.ResourceSpec{ExpectedMaxCPU: 50, ExpectedMaxRAM: 240},
 	})
 	r.start()

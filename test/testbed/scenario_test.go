@@ -23,19 +23,14 @@ const (
 	httpTransport   = "http"
 )
 
-// The collector's processors, as in the distribution's default pipeline:
-// memory_limiter first, paprefix (see validators.PrefixProcessor), batch.
-const (
-	memoryLimiter = `
+// memoryLimiter heads the pipeline, as in the distribution's default; the
+// default has no batch processor either: the exporter's queue batches.
+const memoryLimiter = `
   memory_limiter:
     check_interval: 1s
     limit_mib: 512
     spike_limit_mib: 128
 `
-	batchProcessor = `
-  batch:
-`
-)
 
 // component is a processor or extension: its name and its YAML section
 // (indented two spaces).
@@ -59,8 +54,8 @@ type setup struct {
 	options           testbed.LoadOptions
 	pods              int
 	limits            testbed.ResourceSpec
-	// processors are the pipeline's, in order; nil means memory_limiter,
-	// paprefix, batch.
+	// processors are the pipeline's, in order; nil means memory_limiter
+	// and paprefix.
 	processors []component
 	// exporterSettings (YAML under the exporter, indented four spaces) and
 	// extensions go into the collector's config.
@@ -93,7 +88,7 @@ func newRun(t *testing.T, s setup) *run {
 
 	processors := s.processors
 	if processors == nil {
-		processors = []component{{"memory_limiter", memoryLimiter}, {"paprefix", validators.PrefixProcessor}, {"batch", batchProcessor}}
+		processors = []component{{"memory_limiter", memoryLimiter}, {"paprefix", validators.PrefixProcessor}}
 	}
 	cleanup, err := r.collector.PrepareConfig(t, collectorConfig(r.sender, r.receiver, processors, s.extensions))
 	require.NoError(t, err)
