@@ -78,9 +78,12 @@ func TestLogPersistentQueueBackendOutage(t *testing.T) {
 		options:   testbed.LoadOptions{DataItemsPerSecond: 10_000, ItemsPerBatch: 100, Parallel: 1},
 		pods:      8,
 		// After the restart the collector drains its backlog as fast as
-		// the backend takes it (measured: about 50% of a core, 117–128 MiB
-		// at most).
-		limits:           testbed.ResourceSpec{ExpectedMaxCPU: 120, ExpectedMaxRAM: 180},
+		// the backend takes it (measured: about 50% of a core). While the
+		// backend is down or slow, each of the queue's 4 consumers holds a
+		// batch of up to 8192 records read back from disk: 117–141 MiB
+		// measured, up to 219 MiB when the backend (this test process) was
+		// starved of CPU by other work on the machine.
+		limits:           testbed.ResourceSpec{ExpectedMaxCPU: 120, ExpectedMaxRAM: 256},
 		exporterSettings: persistentQueue,
 		extensions: []component{{"file_storage", fmt.Sprintf(`
   file_storage:

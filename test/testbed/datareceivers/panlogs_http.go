@@ -56,7 +56,11 @@ func (r *HTTPReceiver) WithObserver(o Observer) *HTTPReceiver {
 	return r
 }
 
-// GenConfigYAMLStr is the collector's exporter section.
+// GenConfigYAMLStr is the collector's exporter section, with the timeouts
+// of examples/cortex-xsiam-http.yaml: a request of thousands of records
+// may take a slow collector (here: a test process on busy cores) more than
+// the 5 s default, and a request that times out after it was taken is sent
+// again, a duplicate.
 func (r *HTTPReceiver) GenConfigYAMLStr() string {
 	return r.exporterConfig(fmt.Sprintf(`    transport: http
     http:
@@ -64,6 +68,8 @@ func (r *HTTPReceiver) GenConfigYAMLStr() string {
       headers:
         Authorization: "%s"
       compression: gzip
+      timeout: 30s
+    timeout: 30s
 `, r.addr(), r.token))
 }
 
