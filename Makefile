@@ -16,7 +16,7 @@ IMAGE     ?= otelcol-pan:0.1.0
 SOURCES := $(shell find receiver processor exporter internal -name '*.go' -not -name '*_test.go' 2>/dev/null) \
            Makefile go.mod go.sum builder-config.yaml $(DIST_DIR)/default_config.yaml $(DIST_DIR)/default_config.go $(DIST_DIR)/run_others.go
 
-.PHONY: all build run demo test test-deps bench generate lint fmt clean image
+.PHONY: all build run demo test test-deps testbed bench generate lint fmt clean image
 
 all: build
 
@@ -48,9 +48,19 @@ demo: build
 	kill -TERM $$pid; wait $$pid
 
 # Unit, golden, fuzz-seed, end-to-end and load-smoke tests. The end-to-end
-# tests start the built binary, so it is built first.
+# tests start the built binary, so it is built first. Then the testbed
+# module's unit tests and its one short correctness scenario (the TestLog
+# scenarios are `make testbed`'s).
 test: build test-deps
 	OTELCOL_PAN_BIN=$(CURDIR)/$(BIN) ALSGEN_BIN=$(CURDIR)/$(ALSGEN) $(GO) test -count=1 $(GOTESTFLAGS) ./...
+	cd test/testbed && RUN_TESTBED=1 OTELCOL_PAN_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -skip '^TestLog' $(GOTESTFLAGS) ./...
+
+# The collector-contrib testbed scenarios (test/testbed, a Go module of its
+# own): throughput with CPU and RAM ceilings, a backend outage with a
+# persistent queue, 1k-stream fan-in. Results: test/testbed/results/.
+testbed: build
+	cd test/testbed && RUN_TESTBED=1 OTELCOL_PAN_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 15m $(GOTESTFLAGS) ./...; \
+	  status=$$?; cat $(CURDIR)/test/testbed/results/TESTRESULTS.md; exit $$status
 
 # The syslog end-to-end test runs a real rsyslogd: Debian's package.
 test-deps:
@@ -82,6 +92,7 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	cd $(DIST_DIR) && $(GO) vet .
+	cd test/testbed && $(GO) vet ./...
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
