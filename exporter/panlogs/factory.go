@@ -44,7 +44,10 @@ func createDefaultConfig() component.Config {
 			WriteTimeout: 10 * time.Second,
 		},
 		HTTP:          HTTPConfig{ClientConfig: httpClient, MaxBatchBytes: maxHTTPBatchBytes},
-		TimeoutConfig: exporterhelper.NewDefaultTimeoutConfig(),
+		// One attempt may take as long as the HTTP client allows a request:
+		// with the stock 5 s, a slow collector that took a request after 5 s
+		// would see it again on the retry.
+		TimeoutConfig: exporterhelper.TimeoutConfig{Timeout: 30 * time.Second},
 		QueueConfig:   configoptional.Some(defaultQueueConfig()),
 		BackOffConfig: configretry.NewDefaultBackOffConfig(),
 	}
