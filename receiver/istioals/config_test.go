@@ -25,7 +25,7 @@ func TestLoadConfig(t *testing.T) {
 		{id: "", check: func(t *testing.T, c *Config) {
 			assert.Equal(t, "localhost:9001", c.NetAddr.Endpoint)
 			assert.Zero(t, c.ConsumerRetry, "retry while the stream is open")
-			assert.Equal(t, 4, c.MaxInflightMiB)
+			assert.Equal(t, 1, c.MaxInflightMiB)
 			assert.Equal(t, 64, c.StreamWindowKiB)
 			sp := c.Keepalive.Get().ServerParameters.Get()
 			assert.Equal(t, 10*time.Minute, sp.MaxConnectionAge)

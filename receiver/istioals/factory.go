@@ -17,7 +17,7 @@ import (
 const defaultEndpoint = "localhost:9001"
 
 const (
-	defaultMaxInflightMiB        = 4
+	defaultMaxInflightMiB        = 1
 	defaultMaxConnectionAge      = 10 * time.Minute
 	defaultMaxConnectionAgeGrace = 30 * time.Second
 )
