@@ -12,6 +12,8 @@ import (
 	"go.opentelemetry.io/collector/config/configtls"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/prefix"
 )
 
 // Formats, prefix modes, transports and syslog settings this exporter knows.
@@ -38,7 +40,7 @@ const (
 )
 
 // DefaultPrefix is used when a record carries no pan.prefix.
-const DefaultPrefix = "panw_istio_logs"
+const DefaultPrefix = prefix.Default
 
 // Syslog message sizes: the defaults per network, and the most a UDP
 // datagram can carry after its IP and UDP headers.

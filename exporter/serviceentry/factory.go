@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
 	"github.com/otelcol-pan/otelcol-pan/exporter/serviceentry/internal/metadata"
+	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
 
 // NewFactory creates the serviceentry exporter factory.
@@ -24,7 +25,7 @@ func NewFactory() exporter.Factory {
 func createDefaultConfig() component.Config {
 	return &Config{
 		Interval:            time.Minute,
-		MeshDomains:         []string{"cluster.local"},
+		MeshDomains:         []string{mesh.DefaultDomain},
 		MinConnections:      1,
 		MaxHosts:            2000,
 		MaxHostsPerWorkload: 200,

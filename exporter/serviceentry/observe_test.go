@@ -38,7 +38,7 @@ func sidecarResource(ns, workload string) pcommon.Map {
 func TestObserve(t *testing.T) {
 	m := newMatcher(&Config{
 		MeshDomains: []string{"cluster.local"},
-		IgnoreHosts: []string{"*.internal"},
+		IgnoreHosts: []string{"*.internal", "{telemetry,metrics}.vendor.example"},
 		IgnoreCIDRs: []string{"169.254.169.254/32", "10.0.0.0/8"},
 	})
 	src := map[string]any{fields.IstioSourceNamespace: "shop", fields.IstioSourceWorkload: "web", fields.IstioSourcePrincipal: "spiffe://cluster.local/ns/shop/sa/web"}
@@ -104,6 +104,7 @@ func TestObserve(t *testing.T) {
 		{name: "Kubernetes short form .svc", attrs: with(map[string]any{fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.ServerAddress: "reviews.default.svc", fields.DestinationPort: 9080}), want: skipInMesh},
 		{name: "no egress evidence", attrs: with(map[string]any{fields.PanEgress: false, fields.TLSServerName: "api.stripe.com", fields.DestinationPort: 443}), want: skipNotEgress},
 		{name: "ignored host glob", attrs: with(map[string]any{fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.TLSServerName: "vault.corp.internal", fields.DestinationPort: 443}), want: skipIgnoredHost},
+		{name: "ignored host alternatives (the glob dialect paprefix matches with)", attrs: with(map[string]any{fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.TLSServerName: "Metrics.Vendor.Example", fields.DestinationPort: 443}), want: skipIgnoredHost},
 		{name: "ignored host address", attrs: with(map[string]any{fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.DestinationAddress: "169.254.169.254", fields.DestinationPort: 80}), want: skipIgnoredCIDR},
 		{name: "named host at an ignored destination", attrs: with(map[string]any{fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.TLSServerName: "api.stripe.com", fields.DestinationAddress: "10.1.2.3", fields.DestinationPort: 443}), want: skipIgnoredCIDR},
 		{name: "loopback", attrs: with(map[string]any{fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.DestinationAddress: "127.0.0.1", fields.DestinationPort: 15000}), want: skipNotEgress},

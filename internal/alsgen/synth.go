@@ -19,6 +19,8 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 	"google.golang.org/protobuf/types/known/wrapperspb"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
 
 // Workload is one synthetic sidecar: the proxy whose stream the entries ride.
@@ -180,7 +182,7 @@ func EgressEntry(w Workload, i int, start time.Time) *datav3.HTTPAccessLogEntry 
 	host, cluster, port := "api.example.com", "outbound|443||api.example.com", uint32(443)
 	dstIP := fmt.Sprintf("203.0.113.%d", 1+i%254)
 	if i%2 == 1 {
-		host, cluster, port = "downloads.example.org", "PassthroughCluster", 80
+		host, cluster, port = "downloads.example.org", mesh.PassthroughCluster, 80
 		dstIP = fmt.Sprintf("198.51.100.%d", 1+i%254)
 	}
 	return &datav3.HTTPAccessLogEntry{

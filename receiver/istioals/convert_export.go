@@ -22,7 +22,7 @@ func ConvertMessage(id *accesslogv3.StreamAccessLogsMessage_Identifier, msg *acc
 	if err != nil {
 		return logs
 	}
-	var cv convert.Converter
+	cv := convert.NewConverter(nil)
 	var sc convert.Scratch
 	if _, err := cv.Split(wire, &sc); err == nil {
 		_, _, _ = cv.Convert(&sc, &node.Local, observed, lrs)

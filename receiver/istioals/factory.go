@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/receiver"
 
+	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/metadata"
 )
 
@@ -47,7 +48,7 @@ func createDefaultConfig() component.Config {
 	}
 	return &Config{
 		ServerConfig:    grpc,
-		MeshDomains:     []string{"cluster.local"},
+		MeshDomains:     []string{mesh.DefaultDomain},
 		MaxInflightMiB:  defaultMaxInflightMiB,
 		StreamWindowKiB: minStreamWindowKiB,
 		ShutdownTimeout: 5 * time.Second,

@@ -88,7 +88,7 @@ func newReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*alsRe
 		next:        next,
 		obsrecv:     obsrecv,
 		telemetry:   tb,
-		conv:        convert.Converter{MeshDomains: cfg.MeshDomains},
+		conv:        convert.NewConverter(cfg.MeshDomains),
 		inflight:    semaphore.NewWeighted(int64(cfg.MaxInflightMiB) << 20),
 		inflightMax: int64(cfg.MaxInflightMiB) << 20,
 	}, nil

@@ -17,6 +17,7 @@ import (
 
 	"github.com/otelcol-pan/otelcol-pan/internal/alsgen"
 	"github.com/otelcol-pan/otelcol-pan/internal/istiostrict"
+	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
 
 // egressStreams: checkout and billing (payments) call Stripe over TLS,
@@ -27,10 +28,10 @@ func egressStreams() []alsgen.Stream {
 	checkout := alsgen.Workload{Namespace: "payments", Name: "checkout", Index: 1}
 	billing := alsgen.Workload{Namespace: "payments", Name: "billing", Index: 2}
 	web := alsgen.Workload{Namespace: "shop", Name: "web", Index: 3}
-	stripe := alsgen.EgressDest{Cluster: alsgen.PassthroughCluster, Host: "api.stripe.com", IP: "198.51.100.10", Port: 443}
-	httpbin := alsgen.EgressDest{Cluster: alsgen.PassthroughCluster, Host: "httpbin.org", IP: "198.51.100.20", Port: 80}
-	pg := alsgen.EgressDest{Cluster: alsgen.PassthroughCluster, IP: "203.0.113.7", Port: 5432}
-	exfil := alsgen.EgressDest{Cluster: alsgen.BlackHoleCluster, Host: "exfil.example.net", IP: "192.0.2.50", Port: 443}
+	stripe := alsgen.EgressDest{Cluster: mesh.PassthroughCluster, Host: "api.stripe.com", IP: "198.51.100.10", Port: 443}
+	httpbin := alsgen.EgressDest{Cluster: mesh.PassthroughCluster, Host: "httpbin.org", IP: "198.51.100.20", Port: 80}
+	pg := alsgen.EgressDest{Cluster: mesh.PassthroughCluster, IP: "203.0.113.7", Port: 5432}
+	exfil := alsgen.EgressDest{Cluster: mesh.BlackHoleCluster, Host: "exfil.example.net", IP: "192.0.2.50", Port: 443}
 	start := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	var streams []alsgen.Stream
 	for _, w := range []alsgen.Workload{checkout, billing, web} {

@@ -117,21 +117,6 @@ func TestSplitAuthority(t *testing.T) {
 	}
 }
 
-func TestDirection(t *testing.T) {
-	for cluster, want := range map[string]string{
-		"inbound|9080|http|reviews.default.svc.cluster.local": "inbound",
-		"outbound|9080||details.default.svc.cluster.local":    "outbound",
-		"PassthroughCluster":            "outbound",
-		"BlackHoleCluster":              "outbound",
-		"InboundPassthroughCluster":     "inbound",
-		"InboundPassthroughClusterIpv4": "inbound",
-		"prometheus_stats":              "",
-		"":                              "",
-	} {
-		assert.Equal(t, want, Direction(cluster), cluster)
-	}
-}
-
 // commonFromProto decodes an AccessLogCommon built with Envoy's protos
 // through the wire decoder, as the receiver sees it.
 func commonFromProto(t testing.TB, c *datav3.AccessLogCommon) *commonView {
@@ -143,7 +128,7 @@ func commonFromProto(t testing.TB, c *datav3.AccessLogCommon) *commonView {
 }
 
 func flagsOf(t *testing.T, f *datav3.ResponseFlags) string {
-	return flagString(commonFromProto(t, &datav3.AccessLogCommon{ResponseFlags: f}).flags)
+	return commonFromProto(t, &datav3.AccessLogCommon{ResponseFlags: f}).flags.String()
 }
 
 func TestResponseFlags(t *testing.T) {
@@ -166,7 +151,7 @@ func TestResponseFlags(t *testing.T) {
 func convertProto(t testing.TB, msg *accesslogv3.StreamAccessLogsMessage, local *Local) (plog.LogRecordSlice, error) {
 	b, err := proto.Marshal(msg)
 	require.NoError(t, err)
-	var cv Converter
+	cv := NewConverter(nil)
 	var sc Scratch
 	lrs := plog.NewLogRecordSlice()
 	if _, err := cv.Split(b, &sc); err != nil {
@@ -211,7 +196,7 @@ func FuzzConvert(f *testing.F) {
 	f.Add(tcp)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// Any bytes: converted or refused with an error, never a panic.
-		var cv Converter
+		cv := NewConverter(nil)
 		var sc Scratch
 		if _, err := cv.Split(data, &sc); err != nil {
 			return
@@ -228,56 +213,4 @@ func FuzzConvert(f *testing.F) {
 			require.Equal(t, len(msg.GetHttpLogs().GetLogEntry())+len(msg.GetTcpLogs().GetLogEntry()), lrs.Len())
 		}
 	})
-}
-
-func TestVerdict(t *testing.T) {
-	tests := []struct {
-		name    string
-		c       *datav3.AccessLogCommon
-		details string
-		want    Verdict
-	}{
-		{"rbac http", &datav3.AccessLogCommon{UpstreamCluster: "inbound|80||"}, "rbac_access_denied_matched_policy[ns[foo]-policy[deny-all]-rule[0]]",
-			Verdict{ActionDeny, "ns[foo]-policy[deny-all]-rule[0]", EndPolicyDeny}},
-		{"rbac tcp", &datav3.AccessLogCommon{ConnectionTerminationDetails: "rbac_access_denied_matched_policy[none]"}, "",
-			Verdict{ActionDeny, "none", EndPolicyDeny}},
-		{"rbac generic", &datav3.AccessLogCommon{}, "rbac_access_denied", Verdict{ActionDeny, "rbac", EndPolicyDeny}},
-		{"ext authz", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{UnauthorizedDetails: &datav3.ResponseFlags_Unauthorized{}}}, "ext_authz_denied",
-			Verdict{ActionDeny, "ext_authz", EndPolicyDeny}},
-		{"blackhole", &datav3.AccessLogCommon{UpstreamCluster: "BlackHoleCluster"}, "", Verdict{ActionDeny, "outbound_traffic_policy_registry_only", EndPolicyDeny}},
-		{"rate limited", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{RateLimited: true}}, "", Verdict{ActionDeny, "rate_limit", EndPolicyDeny}},
-		{"downstream reset", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{DownstreamRemoteReset: true}}, "", Verdict{ActionResetClient, "", EndRstFromClient}},
-		{"upstream reset", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{UpstreamRemoteReset: true}}, "", Verdict{ActionResetServer, "", EndRstFromServer}},
-		{"local reset", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{LocalReset: true}}, "", Verdict{ActionResetBoth, "", EndUnknown}},
-		{"timeout", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{UpstreamRequestTimeout: true}}, "", Verdict{ActionAllow, "", EndAgedOut}},
-		{"idle", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{StreamIdleTimeout: true}}, "", Verdict{ActionAllow, "", EndAgedOut}},
-		{"overflow", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{UpstreamOverflow: true}}, "", Verdict{ActionAllow, "", EndResources}},
-		{"tls failure", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{UpstreamConnectionFailure: true},
-			UpstreamTransportFailureReason: "TLS_error:|268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED"}, "", Verdict{ActionAllow, "", EndDecryptError}},
-		{"refused", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{UpstreamConnectionFailure: true}}, "", Verdict{ActionAllow, "", EndRstFromServer}},
-		{"clean", &datav3.AccessLogCommon{UpstreamCluster: "outbound|80||a.b.svc.cluster.local"}, "via_upstream", Verdict{ActionAllow, "", EndTCPFin}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, verdictOf(commonFromProto(t, tt.c), tt.details))
-		})
-	}
-}
-
-func TestIsEgress(t *testing.T) {
-	domains := []string{"cluster.local", "corp.internal"}
-	for cluster, want := range map[string]bool{
-		"PassthroughCluster":                               true,
-		"BlackHoleCluster":                                 true,
-		"outbound|443||api.stripe.com":                     true,
-		"outbound|9080||details.default.svc.cluster.local": false,
-		"outbound|80||billing.corp.internal":               false,
-		"outbound|80||cluster.local":                       false,
-		"outbound|80||evilcluster.local":                   true,
-		"outbound|80||":                                    false,
-		"inbound|80||":                                     false,
-		"outbound|broken":                                  false,
-	} {
-		assert.Equal(t, want, isEgress(&commonView{cluster: cluster}, domains), cluster)
-	}
 }

@@ -15,16 +15,23 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/otelcol-pan/otelcol-pan/internal/fields"
+	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
-
-// DefaultMeshDomains is Kubernetes' default cluster domain.
-var DefaultMeshDomains = []string{"cluster.local"}
 
 // Converter turns ALS entries into log records.
 type Converter struct {
-	// MeshDomains are the DNS suffixes of in-mesh services; an outbound
-	// cluster to any other host is egress. Nil means DefaultMeshDomains.
-	MeshDomains []string
+	// domains are the DNS suffixes of in-mesh services; an outbound
+	// cluster to any other host is egress.
+	domains mesh.Domains
+}
+
+// NewConverter converts with meshDomains as the in-mesh DNS suffixes; nil
+// means mesh.DefaultDomain.
+func NewConverter(meshDomains []string) Converter {
+	if meshDomains == nil {
+		return Converter{domains: mesh.DefaultDomains()}
+	}
+	return Converter{domains: mesh.NewDomains(meshDomains)}
 }
 
 // Scratch is a stream's reusable decoding state: one per stream, never
@@ -134,7 +141,7 @@ func (cv *Converter) common(c *commonView, local *Local, lr plog.LogRecord, attr
 	putStr(attrs, fields.EnvoyUpstreamCluster, c.cluster)
 	putStr(attrs, fields.EnvoyRouteName, c.route)
 	if c.hasFlags {
-		putStr(attrs, fields.EnvoyResponseFlags, flagString(c.flags))
+		putStr(attrs, fields.EnvoyResponseFlags, c.flags.String())
 	}
 	putStr(attrs, fields.EnvoyConnTerminationDetails, c.termDetails)
 	putStr(attrs, fields.EnvoyUpstreamTransportFailure, c.upstreamFailure)
@@ -170,25 +177,18 @@ func (cv *Converter) common(c *commonView, local *Local, lr plog.LogRecord, attr
 	}
 	tlsProps(&c.tls, attrs)
 
-	dir := direction(c)
-	putStr(attrs, fields.IstioDirection, dir)
-	putIdentity(c, local, dir, attrs)
-
-	// A verdict needs evidence: where Envoy sent the traffic or how it
-	// ended. An entry with neither gets none rather than a guessed "allow".
-	if c.cluster != "" || c.route != "" || c.hasFlags || codeDetails != "" || c.termDetails != "" {
-		v := verdictOf(c, codeDetails)
-		attrs.PutStr(fields.PanAction, v.Action)
-		putStr(attrs, fields.PanRule, v.Rule)
-		attrs.PutStr(fields.PanSessionEndReason, v.EndReason)
+	ev := mesh.Evidence{
+		Cluster:            c.cluster,
+		Route:              c.route,
+		CodeDetails:        codeDetails,
+		TerminationDetails: c.termDetails,
+		UpstreamFailure:    c.upstreamFailure,
+		Flags:              c.flags,
+		HasFlags:           c.hasFlags,
 	}
-	if dir != "" {
-		domains := cv.MeshDomains
-		if domains == nil {
-			domains = DefaultMeshDomains
-		}
-		attrs.PutBool(fields.PanEgress, dir == "outbound" && isEgress(c, domains))
-	}
+	facts := cv.domains.Classify(&ev)
+	facts.Put(attrs)
+	putIdentity(c, local, facts.Direction, attrs)
 }
 
 // putFilterMetadata writes Envoy's dynamic metadata (rare, so decoded with
@@ -203,29 +203,6 @@ func putFilterMetadata(attrs pcommon.Map, raw []byte) {
 			_ = attrs.PutEmptyMap(fields.EnvoyFilterMetadataPrefix + k).FromRaw(v.AsMap())
 		}
 	}
-}
-
-// direction is Direction of the entry's cluster, and outbound for Istio's
-// REGISTRY_ONLY block_all route, which answers without any cluster.
-func direction(c *commonView) string {
-	if isBlockAll(c) {
-		return "outbound"
-	}
-	return Direction(c.cluster)
-}
-
-// Direction reads the traffic direction from Istio's cluster naming:
-// "inbound|port|subset|host" (waypoints: "inbound-vip|…", "inbound-pod|…"),
-// "outbound|port|subset|host", and the passthrough and black-hole clusters.
-func Direction(cluster string) string {
-	switch {
-	case strings.HasPrefix(cluster, "inbound|"), strings.HasPrefix(cluster, "inbound-vip|"), strings.HasPrefix(cluster, "inbound-pod|"),
-		cluster == "InboundPassthroughCluster", cluster == "InboundPassthroughClusterIpv4", cluster == "InboundPassthroughClusterIpv6":
-		return "inbound"
-	case strings.HasPrefix(cluster, "outbound|"), cluster == passthroughCluster, cluster == blackHoleCluster:
-		return "outbound"
-	}
-	return ""
 }
 
 func httpProps(h *httpView, attrs pcommon.Map) {

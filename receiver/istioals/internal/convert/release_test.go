@@ -40,7 +40,7 @@ func TestScratchReleaseLetsTheMessageGo(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	var cv Converter
+	cv := NewConverter(nil)
 	var sc Scratch
 	freed := make(chan struct{})
 	func() {

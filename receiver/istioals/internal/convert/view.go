@@ -1,5 +1,7 @@
 package convert
 
+import "github.com/otelcol-pan/otelcol-pan/internal/mesh"
+
 // The views below hold one ALS entry as decoded straight from the wire
 // (wire.go): strings point into the received message (no copies), nested
 // messages are flattened, and every "present" flag records whether Envoy
@@ -36,55 +38,6 @@ type anyView struct {
 
 type kv struct{ k, v string }
 
-// Response flag bits: bit n-1 is the ResponseFlags field numbered n.
-const (
-	flagFailedLocalHealthcheck = 1 << iota
-	flagNoHealthyUpstream
-	flagUpstreamRequestTimeout
-	flagLocalReset
-	flagUpstreamRemoteReset
-	flagUpstreamConnectionFailure
-	flagUpstreamConnectionTermination
-	flagUpstreamOverflow
-	flagNoRouteFound
-	flagDelayInjected
-	flagFaultInjected
-	flagRateLimited
-	flagUnauthorized // field 13: a message, set when present
-	flagRateLimitServiceError
-	flagDownstreamConnectionTermination
-	flagUpstreamRetryLimitExceeded
-	flagStreamIdleTimeout
-	flagInvalidEnvoyRequestHeaders
-	flagDownstreamProtocolError
-	flagUpstreamMaxStreamDurationReached
-	flagResponseFromCacheFilter
-	flagNoFilterConfigFound
-	flagDurationTimeout
-	flagUpstreamProtocolError
-	flagNoClusterFound
-	flagOverloadManager
-	flagDNSResolutionFailure
-	flagDownstreamRemoteReset
-)
-
-// flagCodes are Envoy's short codes in %RESPONSE_FLAGS% order, by bit.
-var flagCodes = [...]struct {
-	bit  uint32
-	code string
-}{
-	{flagFailedLocalHealthcheck, "LH"}, {flagNoHealthyUpstream, "UH"}, {flagUpstreamRequestTimeout, "UT"},
-	{flagLocalReset, "LR"}, {flagUpstreamRemoteReset, "UR"}, {flagUpstreamConnectionFailure, "UF"},
-	{flagUpstreamConnectionTermination, "UC"}, {flagUpstreamOverflow, "UO"}, {flagNoRouteFound, "NR"},
-	{flagDelayInjected, "DI"}, {flagFaultInjected, "FI"}, {flagRateLimited, "RL"}, {flagUnauthorized, "UAEX"},
-	{flagRateLimitServiceError, "RLSE"}, {flagDownstreamConnectionTermination, "DC"},
-	{flagUpstreamRetryLimitExceeded, "URX"}, {flagStreamIdleTimeout, "SI"}, {flagInvalidEnvoyRequestHeaders, "IH"},
-	{flagDownstreamProtocolError, "DPE"}, {flagUpstreamMaxStreamDurationReached, "UMSDR"},
-	{flagResponseFromCacheFilter, "RFCF"}, {flagNoFilterConfigFound, "NFCF"}, {flagDurationTimeout, "DT"},
-	{flagUpstreamProtocolError, "UPE"}, {flagNoClusterFound, "NC"}, {flagOverloadManager, "OM"},
-	{flagDNSResolutionFailure, "DF"}, {flagDownstreamRemoteReset, "DR"},
-}
-
 // Timing indexes (AccessLogCommon fields 6 to 12).
 const numTimings = 7
 
@@ -102,7 +55,7 @@ type commonView struct {
 
 	cluster, route, upstreamFailure, downstreamFailure, termDetails, streamID string
 
-	flags    uint32
+	flags    mesh.Flags
 	hasFlags bool
 
 	filterMetadata []byte // the raw Metadata message; rare, decoded on demand

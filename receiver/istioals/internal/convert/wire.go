@@ -6,6 +6,8 @@ import (
 	"unsafe"
 
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
 
 // Field numbers of the ALS v3 messages (envoy/service/accesslog/v3/als.proto
@@ -287,17 +289,32 @@ func decodeNanos(b []byte) (int64, error) {
 	return secs*1e9 + nanos, it.err
 }
 
-func decodeFlags(b []byte) (uint32, error) {
-	var flags uint32
+// responseFlagByField maps the fields of ResponseFlags to the flags: each a
+// bool, except unauthorized_details, a message that is set when present.
+var responseFlagByField = [...]mesh.Flags{
+	1: mesh.FlagFailedLocalHealthcheck, 2: mesh.FlagNoHealthyUpstream, 3: mesh.FlagUpstreamRequestTimeout,
+	4: mesh.FlagLocalReset, 5: mesh.FlagUpstreamRemoteReset, 6: mesh.FlagUpstreamConnectionFailure,
+	7: mesh.FlagUpstreamConnectionTermination, 8: mesh.FlagUpstreamOverflow, 9: mesh.FlagNoRouteFound,
+	10: mesh.FlagDelayInjected, 11: mesh.FlagFaultInjected, 12: mesh.FlagRateLimited,
+	13: mesh.FlagUnauthorized, 14: mesh.FlagRateLimitServiceError, 15: mesh.FlagDownstreamConnectionTermination,
+	16: mesh.FlagUpstreamRetryLimitExceeded, 17: mesh.FlagStreamIdleTimeout, 18: mesh.FlagInvalidEnvoyRequestHeaders,
+	19: mesh.FlagDownstreamProtocolError, 20: mesh.FlagUpstreamMaxStreamDurationReached, 21: mesh.FlagResponseFromCacheFilter,
+	22: mesh.FlagNoFilterConfigFound, 23: mesh.FlagDurationTimeout, 24: mesh.FlagUpstreamProtocolError,
+	25: mesh.FlagNoClusterFound, 26: mesh.FlagOverloadManager, 27: mesh.FlagDNSResolutionFailure,
+	28: mesh.FlagDownstreamRemoteReset,
+}
+
+func decodeFlags(b []byte) (mesh.Flags, error) {
+	var flags mesh.Flags
 	it := fieldIter{b: b}
 	for it.next() {
-		if it.num < 1 || it.num > 28 {
+		if it.num < 1 || int(it.num) >= len(responseFlagByField) {
 			continue
 		}
 		if it.num == 13 && it.bytes() {
-			flags |= flagUnauthorized
+			flags |= mesh.FlagUnauthorized
 		} else if it.varint() && it.u != 0 {
-			flags |= 1 << (it.num - 1)
+			flags |= responseFlagByField[it.num]
 		}
 	}
 	return flags, it.err

@@ -1,4 +1,4 @@
-package paprefix
+package glob
 
 import (
 	"path"
@@ -37,15 +37,15 @@ func TestGlobMatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.pattern, func(t *testing.T) {
-			g, err := compileGlob(tt.pattern)
+			g, err := Compile(tt.pattern)
 			require.NoError(t, err)
 			for _, s := range tt.match {
-				assert.True(t, matchGlob(g, s), "%q should match %q", tt.pattern, s)
-				assert.True(t, matchGlob(g, []byte(s)), "%q should match []byte %q", tt.pattern, s)
+				assert.True(t, g.Match(s), "%q should match %q", tt.pattern, s)
+				assert.True(t, g.MatchBytes([]byte(s)), "%q should match []byte %q", tt.pattern, s)
 			}
 			for _, s := range tt.miss {
-				assert.False(t, matchGlob(g, s), "%q should not match %q", tt.pattern, s)
-				assert.False(t, matchGlob(g, []byte(s)), "%q should not match []byte %q", tt.pattern, s)
+				assert.False(t, g.Match(s), "%q should not match %q", tt.pattern, s)
+				assert.False(t, g.MatchBytes([]byte(s)), "%q should not match []byte %q", tt.pattern, s)
 			}
 		})
 	}
@@ -68,12 +68,12 @@ func TestGlobErrors(t *testing.T) {
 	}
 	for pattern, want := range tests {
 		t.Run(pattern, func(t *testing.T) {
-			_, err := compileGlob(pattern)
+			_, err := Compile(pattern)
 			require.ErrorContains(t, err, want)
 		})
 	}
 	// Six groups of two are 64 patterns: still allowed.
-	_, err := compileGlob(strings.Repeat("{a,b}", 6))
+	_, err := Compile(strings.Repeat("{a,b}", 6))
 	require.NoError(t, err)
 }
 
@@ -88,17 +88,17 @@ func FuzzGlobAgainstPathMatch(f *testing.F) {
 			return
 		}
 		want, perr := path.Match(pattern, s)
-		g, err := compileGlob(pattern)
+		g, err := Compile(pattern)
 		if perr != nil || err != nil {
 			// path.Match stops reading a pattern once the answer is
 			// known, so it accepts some bad ones; we never accept one
 			// it refuses.
 			if perr != nil && err == nil {
-				t.Fatalf("%q: path.Match refuses it (%v), compileGlob accepts it", pattern, perr)
+				t.Fatalf("%q: path.Match refuses it (%v), Compile accepts it", pattern, perr)
 			}
 			return
 		}
-		if got := matchGlob(g, s); got != want {
+		if got := g.Match(s); got != want {
 			t.Fatalf("%q against %q: %v, path.Match says %v", pattern, s, got, want)
 		}
 	})

@@ -1,4 +1,14 @@
-package paprefix // import "github.com/otelcol-pan/otelcol-pan/processor/paprefix"
+// Package glob is the one pattern dialect of otelcol-pan's configuration:
+// paprefix's match values and serviceentry's ignore_hosts accept the same
+// patterns, matched against a whole value. The syntax is path.Match's with
+// no separators ("*" spans "." and "/") plus {a,b} alternatives; it is
+// documented once, for users, under "Globs" in processor/paprefix/README.md.
+// A malformed pattern is refused by Compile with what is wrong, so a
+// configuration fails at start.
+//
+// We do not use github.com/gobwas/glob: v0.2.3, its latest release, finds
+// that "a*a" matches "a" and that "?ay" does not match "éay".
+package glob // import "github.com/otelcol-pan/otelcol-pan/internal/glob"
 
 import (
 	"errors"
@@ -7,29 +17,19 @@ import (
 	"unicode/utf8"
 )
 
-// The glob syntax of match values, path.Match's plus alternatives:
-//
-//	*        any sequence of characters, also empty (no separators: "/" and
-//	         "." are characters like any other)
-//	?        exactly one character (a UTF-8 sequence, or one invalid byte)
-//	[abc]    one character of the set; [a-z] a range; [!abc] or [^abc] one
-//	         character not in the set; inside, \ escapes ] - ^ ! and itself
-//	{a,b}    one of the alternatives, each itself a glob without braces
-//	\c       the character c itself
-//
-// We do not use github.com/gobwas/glob: v0.2.3, its latest release, finds
-// that "a*a" matches "a" and that "?ay" does not match "éay".
+// Meta are the bytes that make a value a pattern rather than a plain string.
+const Meta = `*?[]{}\`
 
-// globMeta are the bytes that make a match value a glob rather than a plain
-// string.
-const globMeta = `*?[]{}\`
+// IsPattern reports whether s holds any glob syntax; a value without is
+// best compared as it is.
+func IsPattern(s string) bool { return strings.ContainsAny(s, Meta) }
 
 // maxAlternatives bounds the patterns that {…} groups expand into, so that
 // "{a,b}{a,b}{a,b}…" cannot blow up the compiled config.
 const maxAlternatives = 64
 
-// globPattern is a compiled glob: one token list per brace alternative.
-type globPattern struct {
+// Pattern is a compiled glob: one token list per brace alternative.
+type Pattern struct {
 	alts [][]token
 }
 
@@ -51,8 +51,8 @@ type token struct {
 
 type runeRange struct{ lo, hi rune }
 
-// compileGlob compiles pattern or says what is wrong with it.
-func compileGlob(pattern string) (*globPattern, error) {
+// Compile compiles pattern or says what is wrong with it.
+func Compile(pattern string) (*Pattern, error) {
 	// Only a value that bypassed YAML (an environment variable) can be
 	// invalid UTF-8; a class of half characters would mean nothing.
 	if !utf8.ValidString(pattern) {
@@ -62,7 +62,7 @@ func compileGlob(pattern string) (*globPattern, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &globPattern{alts: make([][]token, 0, len(alts))}
+	g := &Pattern{alts: make([][]token, 0, len(alts))}
 	for _, a := range alts {
 		toks, err := tokenize(a)
 		if err != nil {
@@ -260,8 +260,15 @@ func classChar(c string) (rune, int, error) {
 // number formatted into scratch space (which then needs no string).
 type text interface{ ~string | ~[]byte }
 
-// matchGlob reports whether s matches any alternative of g.
-func matchGlob[T text](g *globPattern, s T) bool {
+// Match reports whether s matches the whole pattern.
+func (g *Pattern) Match(s string) bool { return match(g, s) }
+
+// MatchBytes is Match for text in a byte slice (a number formatted into
+// scratch space), which then needs no string.
+func (g *Pattern) MatchBytes(b []byte) bool { return match(g, b) }
+
+// match reports whether s matches any alternative of g.
+func match[T text](g *Pattern, s T) bool {
 	for _, toks := range g.alts {
 		// Most values miss, and most patterns end in text ("*.example.com",
 		// "*-prod"): checking it first spares the star its backtracking.

@@ -1,0 +1,156 @@
+package mesh // import "github.com/otelcol-pan/otelcol-pan/internal/mesh"
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Istio's names for the clusters that are not a service: where a sidecar
+// sends what its registry does not know (PassthroughCluster under
+// outboundTrafficPolicy ALLOW_ANY, BlackHoleCluster under REGISTRY_ONLY),
+// and where inbound traffic to a port no service declares goes.
+const (
+	PassthroughCluster            = "PassthroughCluster"
+	BlackHoleCluster              = "BlackHoleCluster"
+	InboundPassthroughCluster     = "InboundPassthroughCluster"
+	InboundPassthroughClusterIPv4 = "InboundPassthroughClusterIpv4"
+	InboundPassthroughClusterIPv6 = "InboundPassthroughClusterIpv6"
+)
+
+// BlockAllRoute is the route on which Istio answers plain HTTP to an unknown
+// host under REGISTRY_ONLY: its catch-all virtual host replies 502 itself,
+// so the entry names this route and no cluster at all.
+const BlockAllRoute = "block_all"
+
+// Prefixes of the service clusters "<direction>|<port>|<subset>|<host>".
+// Waypoints name their inbound clusters inbound-vip| and inbound-pod|.
+const (
+	outboundPrefix   = "outbound|"
+	inboundPrefix    = "inbound|"
+	inboundVIPPrefix = "inbound-vip|"
+	inboundPodPrefix = "inbound-pod|"
+)
+
+// Direction is the way traffic crosses the proxy that logged it, as Istio's
+// cluster names say: the values of istio.direction.
+type Direction string
+
+const (
+	// Inbound traffic arrives at the proxy's own workload.
+	Inbound Direction = "inbound"
+	// Outbound traffic leaves the proxy's workload (or a gateway) for
+	// another service or a host outside the mesh.
+	Outbound Direction = "outbound"
+	// Unknown is a cluster name that says nothing about direction.
+	Unknown Direction = ""
+)
+
+// ClusterKind is what an Envoy cluster name is in Istio's naming.
+type ClusterKind uint8
+
+const (
+	// ClusterOther is any name Istio does not generate (or none).
+	ClusterOther ClusterKind = iota
+	// ClusterInbound is "inbound|port|subset|host" (and a waypoint's
+	// "inbound-vip|…", "inbound-pod|…").
+	ClusterInbound
+	// ClusterOutbound is "outbound|port|subset|host": a service in the
+	// registry, in the mesh or declared by a ServiceEntry.
+	ClusterOutbound
+	// ClusterPassthrough is PassthroughCluster: an unknown host under
+	// ALLOW_ANY.
+	ClusterPassthrough
+	// ClusterBlackHole is BlackHoleCluster: an unknown host refused under
+	// REGISTRY_ONLY.
+	ClusterBlackHole
+	// ClusterInboundPassthrough is InboundPassthroughCluster (and its
+	// Ipv4/Ipv6 forms): inbound to a port no service declares.
+	ClusterInboundPassthrough
+)
+
+// Cluster is an Envoy cluster name read with Istio's naming.
+type Cluster struct {
+	Kind ClusterKind
+	// Port, Subset and Host are the parts of a service cluster name; Port is
+	// 0 when missing or not a port number, Host "" when the name has no
+	// fourth part.
+	Port   uint32
+	Subset string
+	Host   string
+}
+
+// ParseCluster reads an Envoy cluster name. It allocates nothing: the parts
+// are slices of name.
+func ParseCluster(name string) Cluster {
+	switch name {
+	case "":
+		return Cluster{}
+	case PassthroughCluster:
+		return Cluster{Kind: ClusterPassthrough}
+	case BlackHoleCluster:
+		return Cluster{Kind: ClusterBlackHole}
+	case InboundPassthroughCluster, InboundPassthroughClusterIPv4, InboundPassthroughClusterIPv6:
+		return Cluster{Kind: ClusterInboundPassthrough}
+	}
+	var c Cluster
+	var rest string
+	switch {
+	case strings.HasPrefix(name, outboundPrefix):
+		c.Kind, rest = ClusterOutbound, name[len(outboundPrefix):]
+	case strings.HasPrefix(name, inboundPrefix):
+		c.Kind, rest = ClusterInbound, name[len(inboundPrefix):]
+	case strings.HasPrefix(name, inboundVIPPrefix):
+		c.Kind, rest = ClusterInbound, name[len(inboundVIPPrefix):]
+	case strings.HasPrefix(name, inboundPodPrefix):
+		c.Kind, rest = ClusterInbound, name[len(inboundPodPrefix):]
+	default:
+		return Cluster{}
+	}
+	port, rest, ok := strings.Cut(rest, "|")
+	if !ok {
+		return c
+	}
+	c.Port = ParsePort(port)
+	c.Subset, c.Host, ok = strings.Cut(rest, "|")
+	if !ok {
+		c.Subset = ""
+	}
+	return c
+}
+
+// Direction is the direction the cluster name implies.
+func (c Cluster) Direction() Direction {
+	switch c.Kind {
+	case ClusterInbound, ClusterInboundPassthrough:
+		return Inbound
+	case ClusterOutbound, ClusterPassthrough, ClusterBlackHole:
+		return Outbound
+	}
+	return Unknown
+}
+
+// DirectionOf is the direction of an entry sent to cluster on route: that of
+// the cluster name, and outbound for the block_all route, which answers
+// without any cluster.
+func DirectionOf(cluster, route string) Direction {
+	if IsBlockAll(cluster, route) {
+		return Outbound
+	}
+	return ParseCluster(cluster).Direction()
+}
+
+// IsBlockAll reports REGISTRY_ONLY's answer to plain HTTP for an unknown
+// host: the block_all route, with no cluster.
+func IsBlockAll(cluster, route string) bool {
+	return cluster == "" && route == BlockAllRoute
+}
+
+// ParsePort reads a port number; 0 when s is not one (empty, not decimal,
+// or above 65535).
+func ParsePort(s string) uint32 {
+	p, err := strconv.ParseUint(s, 10, 16)
+	if err != nil {
+		return 0
+	}
+	return uint32(p)
+}
