@@ -2,6 +2,7 @@ package panlogs
 
 import (
 	"context"
+	"io"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -11,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/metadata"
+	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/transport"
 )
 
 // benchLogs is a batch of 1000 records shaped like istioals's HTTP records.
@@ -53,10 +55,6 @@ func benchLogs() plog.Logs {
 	return ld
 }
 
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
-
 // BenchmarkEncode measures encoding a batch in each format (the write goes
 // nowhere); ns/record is the figure to compare.
 func BenchmarkEncode(b *testing.B) {
@@ -66,7 +64,7 @@ func BenchmarkEncode(b *testing.B) {
 			cfg := formatConfig(f, PrefixModeLine)
 			e, err := newExporter(cfg, exportertest.NewNopSettings(metadata.Type))
 			require.NoError(b, err)
-			e.tr = &writerTransport{w: discard{}}
+			e.tr = transport.NewWriter(io.Discard)
 			require.NoError(b, e.start(context.Background(), componenttest.NewNopHost()))
 			b.ReportAllocs()
 			for b.Loop() {

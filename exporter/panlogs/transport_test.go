@@ -29,6 +29,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/metadata"
+	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/transport"
 )
 
 // makeLogs builds n records with distinct request ids and the given prefix.
@@ -46,6 +47,13 @@ func makeLogs(n int, prefix string) plog.Logs {
 		}
 	}
 	return ld
+}
+
+// formatConfig is the default configuration in another format and mode.
+func formatConfig(format, mode string) *Config {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Format, cfg.PrefixMode = format, mode
+	return cfg
 }
 
 // newTestExporter builds the exporter around cfg without exporterhelper's
@@ -104,11 +112,12 @@ func TestFileRotationKeepsWholeLines(t *testing.T) {
 	assert.Equal(t, total, lines)
 }
 
-// syslogSink accepts one TCP connection at a time and collects frames.
+// syslogSink accepts TCP connections and collects octet-counted frames.
 type syslogSink struct {
 	ln     net.Listener
 	mu     sync.Mutex
 	frames []string
+	conns  []net.Conn
 }
 
 func newSyslogSink(t *testing.T) *syslogSink {
@@ -122,6 +131,9 @@ func newSyslogSink(t *testing.T) *syslogSink {
 			if err != nil {
 				return
 			}
+			s.mu.Lock()
+			s.conns = append(s.conns, c)
+			s.mu.Unlock()
 			go s.readOctetCounted(c)
 		}
 	}()
@@ -148,6 +160,16 @@ func (s *syslogSink) readOctetCounted(c net.Conn) {
 		s.frames = append(s.frames, string(buf))
 		s.mu.Unlock()
 	}
+}
+
+// dropConnections closes every connection, as a server that restarts does.
+func (s *syslogSink) dropConnections() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.conns {
+		_ = c.Close()
+	}
+	s.conns = nil
 }
 
 func (s *syslogSink) got() []string {
@@ -177,13 +199,6 @@ func TestSyslogRFC5424OctetCounting(t *testing.T) {
 	}
 }
 
-func TestSyslogRFC3164Header(t *testing.T) {
-	s := &syslogTransport{cfg: &SyslogConfig{Protocol: ProtocolRFC3164, Facility: 16}, hostname: "h"}
-	ts := pcommon.NewTimestampFromTime(time.Date(2026, 3, 5, 7, 8, 9, 0, time.UTC))
-	got := string(s.appendHeader(nil, &message{prefix: "mesh", severity: 4, ts: ts}))
-	assert.Equal(t, "<132>Mar  5 07:08:09 h mesh: ", got, "the day is padded with a space, not a zero")
-}
-
 func TestSyslogReconnectsAfterServerLoss(t *testing.T) {
 	sink := newSyslogSink(t)
 	cfg := createDefaultConfig().(*Config)
@@ -192,37 +207,18 @@ func TestSyslogReconnectsAfterServerLoss(t *testing.T) {
 	cfg.Syslog.WriteTimeout = time.Second
 	e := newTestExporter(t, cfg)
 	require.NoError(t, e.pushLogs(context.Background(), makeLogs(1, "")))
-	// Break the connection under the exporter: the next write fails or
-	// succeeds into a dead socket; within a few pushes it must reconnect.
-	tr := e.tr.(*syslogTransport)
-	tr.mu.Lock()
-	_ = tr.conn.Close()
-	tr.mu.Unlock()
-	var err error
-	for i := 0; i < 3; i++ {
-		if err = e.pushLogs(context.Background(), makeLogs(1, "")); err == nil {
-			break
-		}
-	}
-	require.NoError(t, err)
-	deadline := time.Now().Add(5 * time.Second)
-	for len(sink.got()) < 2 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	assert.GreaterOrEqual(t, len(sink.got()), 2)
+	// The server drops the connection: the next write fails or succeeds
+	// into a dead socket; within a few pushes the exporter must reconnect.
+	require.Eventually(t, func() bool { return len(sink.got()) == 1 }, 5*time.Second, 10*time.Millisecond)
+	sink.dropConnections()
+	pushes := 0
+	require.Eventually(t, func() bool {
+		pushes++
+		_ = e.pushLogs(context.Background(), makeLogs(1, ""))
+		return len(sink.got()) >= 2
+	}, 5*time.Second, 50*time.Millisecond)
+	assert.LessOrEqual(t, pushes, 4, "reconnected within a few pushes")
 }
-
-func TestSyslogTruncatesAtMaxMessageSize(t *testing.T) {
-	s := &syslogTransport{cfg: &SyslogConfig{Protocol: ProtocolRFC5424, Network: "udp", MaxMessageSize: 480}, hostname: "h"}
-	body := strings.Repeat("é", 400) // 800 bytes of two-byte runes
-	b := &batch{buf: []byte(body + "\n"), msgs: []message{{end: len(body), prefix: "p"}}}
-	out, cut := s.appendMessage(nil, b, &b.msgs[0])
-	assert.True(t, cut)
-	assert.LessOrEqual(t, len(out), 480)
-	assert.True(t, utf8ValidString(string(out)), "cut on a rune boundary")
-}
-
-func utf8ValidString(s string) bool { return strings.ToValidUTF8(s, "") == s }
 
 // cortexLike behaves like the Cortex HTTP log collector as the test scripts it.
 func TestHTTPStatusHandling(t *testing.T) {
@@ -305,13 +301,6 @@ func TestHTTPSplitsOn413AndBatchesBelowLimit(t *testing.T) {
 	}
 	assert.Len(t, seen, 100, "every record arrived")
 	assert.Greater(t, len(bodies), 1, "413 split the batch")
-}
-
-func TestRetryAfter(t *testing.T) {
-	assert.Equal(t, 3*time.Second, retryAfter("3"))
-	assert.Equal(t, time.Duration(0), retryAfter(""))
-	assert.Equal(t, time.Duration(0), retryAfter("soon"))
-	assert.InDelta(t, float64(10*time.Second), float64(retryAfter(time.Now().Add(10*time.Second).UTC().Format(http.TimeFormat))), float64(2*time.Second))
 }
 
 // After a failure mid-batch only the records not yet delivered are handed
@@ -449,13 +438,13 @@ type failingTransport struct {
 	lines    []int // lines per write call
 }
 
-func (f *failingTransport) start(context.Context, component.Host) error { return nil }
-func (f *failingTransport) close() error                                { return nil }
-func (f *failingTransport) write(_ context.Context, b *batch) error {
+func (f *failingTransport) Start(context.Context, component.Host) error { return nil }
+func (f *failingTransport) Close() error                                { return nil }
+func (f *failingTransport) Write(_ context.Context, b *transport.Batch) error {
 	if len(f.lines) == f.okWrites {
 		return errors.New("destination down")
 	}
-	f.lines = append(f.lines, len(b.msgs))
+	f.lines = append(f.lines, len(b.Msgs))
 	return nil
 }
 

@@ -1,4 +1,4 @@
-package panlogs
+package encode
 
 import (
 	"testing"
@@ -19,6 +19,9 @@ func TestRedactQuery(t *testing.T) {
 		"a=1&session=s&b=2":         "a=1&session=REDACTED&b=2",
 		"tokens=1&xtoken=2":         "tokens=1&xtoken=2",
 		"&&token=1&":                "&&token=REDACTED&",
+		"tok%65n=x&y=1":             "tok%65n=REDACTED&y=1",
+		"%74oken=x&session%3D=y":    "%74oken=REDACTED&session%3D=y",
+		"se+ssion=1&tok%zz=2":       "se+ssion=1&tok%zz=2",
 	} {
 		assert.Equal(t, want, r.redact(in), in)
 	}
@@ -26,10 +29,10 @@ func TestRedactQuery(t *testing.T) {
 }
 
 func TestCredentialsNeverWrittenAndAllowListedHeadersAre(t *testing.T) {
-	cfg := formatConfig(FormatJSON, PrefixModeNone)
-	cfg.IncludeHeaders = []string{"X-B3-TraceId"}
-	cfg.RedactQueryParams = []string{"token"}
-	line := oneLine(t, encodeWith(t, cfg, func(_, a pcommon.Map) {
+	o := options(JSON, PrefixNone)
+	o.IncludeHeaders = []string{"X-B3-TraceId"}
+	o.RedactQueryParams = []string{"token"}
+	line := oneLine(t, encodeWith(t, o, func(_, a pcommon.Map) {
 		a.PutStr("http.request.method", "GET")
 		a.PutStr("url.path", "/login")
 		a.PutStr("url.query", "user=ann&token=s3cret")
@@ -39,14 +42,14 @@ func TestCredentialsNeverWrittenAndAllowListedHeadersAre(t *testing.T) {
 		a.PutStr("http.response.header.x-b3-traceid", "80f198ee56343ba9")
 	}))
 	assert.NotContains(t, line, "s3cret")
-	_, m := decodeLine(t, []byte(line+"\n"), PrefixModeNone)
+	_, m := decodeLine(t, []byte(line+"\n"), PrefixNone)
 	h := m["http"].(map[string]any)
 	assert.Equal(t, "/login?user=ann&token=REDACTED", h["url"])
 	assert.Equal(t, map[string]any{"x-b3-traceid": "80f198ee56343ba8"}, h["headers"])
 	assert.Equal(t, map[string]any{"x-b3-traceid": "80f198ee56343ba9"}, h["response_headers"])
 
-	for _, f := range []string{FormatCEF, FormatLEEF} {
-		line := oneLine(t, encodeWith(t, formatConfig(f, PrefixModeNone), func(_, a pcommon.Map) {
+	for _, f := range []string{CEF, LEEF} {
+		line := oneLine(t, encodeWith(t, options(f, PrefixNone), func(_, a pcommon.Map) {
 			a.PutStr("url.path", "/login")
 			a.PutStr("url.query", "token=s3cret")
 			a.PutStr("http.request.header.authorization", "Bearer s3cret")

@@ -1,10 +1,8 @@
-package panlogs
+package encode
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,11 +10,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
-	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/metadata"
+	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/record"
+	"github.com/otelcol-pan/otelcol-pan/internal/prefix"
 )
 
 // hostile values: each could end, split or forge a line or a field if it
@@ -32,14 +30,20 @@ var hostile = []string{
 	`}{"type":"forged"}`,
 }
 
-func encodeOne(t testing.TB, mode string, fill func(res, attrs pcommon.Map)) []byte {
-	cfg := createDefaultConfig().(*Config)
-	cfg.PrefixMode = mode
-	return encodeWith(t, cfg, fill)
+// options are the exporter's defaults for format and mode (its version is
+// the test settings' "latest").
+func options(format, mode string) Options {
+	return Options{Format: format, PrefixMode: mode, Prefix: prefix.Default, Version: "latest"}
 }
 
-func encodeWith(t testing.TB, cfg *Config, fill func(res, attrs pcommon.Map)) []byte {
-	e, err := newExporter(cfg, exportertest.NewNopSettings(metadata.Type))
+func encodeOne(t testing.TB, mode string, fill func(res, attrs pcommon.Map)) []byte {
+	return encodeWith(t, options(JSON, mode), fill)
+}
+
+// encodeWith encodes, as one line, the record that fill describes: started
+// at 2026-01-02T03:04:05Z, received a second later.
+func encodeWith(t testing.TB, o Options, fill func(res, attrs pcommon.Map)) []byte {
+	e, err := New(o)
 	require.NoError(t, err)
 	ld := plog.NewLogs()
 	rl := ld.ResourceLogs().AppendEmpty()
@@ -47,12 +51,12 @@ func encodeWith(t testing.TB, cfg *Config, fill func(res, attrs pcommon.Map)) []
 	lr.SetTimestamp(pcommon.NewTimestampFromTime(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)))
 	lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC)))
 	fill(rl.Resource().Attributes(), lr.Attributes())
-	var rec record
-	rv := newResourceView(rl.Resource().Attributes())
-	rec.resetWith(&rv, lr)
-	var bt batch
-	e.appendLine(&bt, &rec)
-	return bt.buf
+	res := record.NewResource(rl.Resource().Attributes())
+	r := record.New()
+	r.Reset(&res, lr)
+	line, l := e.AppendLine(nil, r, &Scratch{})
+	require.Equal(t, len(line)-1, l.End)
+	return line
 }
 
 func decodeLine(t testing.TB, line []byte, mode string) (string, map[string]any) {
@@ -60,11 +64,11 @@ func decodeLine(t testing.TB, line []byte, mode string) (string, map[string]any)
 	body := line[:len(line)-1]
 	require.NotContains(t, string(body), "\n")
 	require.NotContains(t, string(body), "\r")
-	prefix := ""
-	if mode == PrefixModeLine {
+	linePrefix := ""
+	if mode == PrefixLine {
 		i := bytes.IndexByte(body, ' ')
 		require.Positive(t, i)
-		prefix, body = string(body[:i]), body[i+1:]
+		linePrefix, body = string(body[:i]), body[i+1:]
 	}
 	require.True(t, utf8.Valid(body))
 	var m map[string]any
@@ -72,13 +76,13 @@ func decodeLine(t testing.TB, line []byte, mode string) (string, map[string]any)
 	dec.UseNumber()
 	require.NoError(t, dec.Decode(&m), string(body))
 	require.False(t, dec.More(), "exactly one JSON value on the line")
-	return prefix, m
+	return linePrefix, m
 }
 
 func TestJSONHostileValuesStayOnOneLine(t *testing.T) {
 	for _, v := range hostile {
 		t.Run(v, func(t *testing.T) {
-			line := encodeOne(t, PrefixModeLine, func(res, a pcommon.Map) {
+			line := encodeOne(t, PrefixLine, func(res, a pcommon.Map) {
 				a.PutStr("url.path", v)
 				a.PutStr("url.query", v)
 				a.PutStr("user_agent.original", v)
@@ -86,21 +90,21 @@ func TestJSONHostileValuesStayOnOneLine(t *testing.T) {
 				a.PutStr("pan.prefix", v)
 				res.PutStr("istio.app_containers", v)
 			})
-			prefix, m := decodeLine(t, line, PrefixModeLine)
+			linePrefix, m := decodeLine(t, line, PrefixLine)
 			want := validUTF8(v)
 			h := m["http"].(map[string]any)
 			assert.Equal(t, want, h["user_agent"])
 			assert.Equal(t, want, h["path"])
 			assert.Equal(t, want+"?"+want, h["url"])
 			assert.Equal(t, want, m["containers"])
-			assert.Equal(t, sanitizePrefix(v), prefix)
-			assert.NotContains(t, prefix, " ")
+			assert.Equal(t, prefix.Sanitize(v), linePrefix)
+			assert.NotContains(t, linePrefix, " ")
 		})
 	}
 }
 
 func TestJSONKeys(t *testing.T) {
-	line := encodeOne(t, PrefixModeField, func(res, a pcommon.Map) {
+	line := encodeOne(t, PrefixField, func(res, a pcommon.Map) {
 		res.PutStr("k8s.pod.name", "productpage-v1-abc")
 		res.PutStr("k8s.namespace.name", "default")
 		res.PutStr("istio.proxy.type", "sidecar")
@@ -129,7 +133,7 @@ func TestJSONKeys(t *testing.T) {
 		a.PutStr("istio.source.namespace", "default")
 		a.PutBool("pan.egress", true)
 	})
-	_, m := decodeLine(t, line, PrefixModeField)
+	_, m := decodeLine(t, line, PrefixField)
 	want := map[string]any{
 		"prefix": "team-a", "receive_time": "2026-01-02T03:04:06.000000Z", "time_generated": "2026-01-02T03:04:06.500000Z",
 		"type": "TRAFFIC", "subtype": "deny", "src": "10.0.0.1", "sport": json.Number("51000"), "dst": "10.0.0.2",
@@ -147,11 +151,11 @@ func TestJSONKeys(t *testing.T) {
 
 func TestPrefixModes(t *testing.T) {
 	fill := func(_, a pcommon.Map) { a.PutStr("pan.prefix", "payments") }
-	assert.True(t, bytes.HasPrefix(encodeOne(t, PrefixModeLine, fill), []byte(`payments {"receive_time"`)))
-	assert.True(t, bytes.HasPrefix(encodeOne(t, PrefixModeField, fill), []byte(`{"prefix":"payments","receive_time"`)))
-	assert.True(t, bytes.HasPrefix(encodeOne(t, PrefixModeNone, fill), []byte(`{"receive_time"`)))
+	assert.True(t, bytes.HasPrefix(encodeOne(t, PrefixLine, fill), []byte(`payments {"receive_time"`)))
+	assert.True(t, bytes.HasPrefix(encodeOne(t, PrefixField, fill), []byte(`{"prefix":"payments","receive_time"`)))
+	assert.True(t, bytes.HasPrefix(encodeOne(t, PrefixNone, fill), []byte(`{"receive_time"`)))
 	// Without pan.prefix the configured prefix applies.
-	assert.True(t, bytes.HasPrefix(encodeOne(t, PrefixModeLine, func(_, _ pcommon.Map) {}), []byte(DefaultPrefix+` {`)))
+	assert.True(t, bytes.HasPrefix(encodeOne(t, PrefixLine, func(_, _ pcommon.Map) {}), []byte(prefix.Default+` {`)))
 }
 
 // FuzzJSONLine: any attribute values encode to exactly one line holding one
@@ -160,22 +164,22 @@ func FuzzJSONLine(f *testing.F) {
 	for _, v := range hostile {
 		f.Add(v, v, v)
 	}
-	f.Fuzz(func(t *testing.T, path, agent, prefix string) {
-		line := encodeOne(t, PrefixModeLine, func(_, a pcommon.Map) {
+	f.Fuzz(func(t *testing.T, path, agent, pfx string) {
+		line := encodeOne(t, PrefixLine, func(_, a pcommon.Map) {
 			a.PutStr("url.path", path)
 			a.PutStr("user_agent.original", agent)
-			a.PutStr("pan.prefix", prefix)
+			a.PutStr("pan.prefix", pfx)
 		})
 		if bytes.Count(line, []byte("\n")) != 1 {
 			t.Fatalf("not one line: %q", line)
 		}
-		gotPrefix, m := decodeLine(t, line, PrefixModeLine)
+		gotPrefix, m := decodeLine(t, line, PrefixLine)
 		h := m["http"].(map[string]any)
 		if h["path"] != validUTF8(path) || h["user_agent"] != validUTF8(agent) {
 			t.Fatalf("values changed: %q", line)
 		}
-		if prefix != "" && gotPrefix != sanitizePrefix(prefix) {
-			t.Fatalf("prefix %q became %q", prefix, gotPrefix)
+		if pfx != "" && gotPrefix != prefix.Sanitize(pfx) {
+			t.Fatalf("prefix %q became %q", pfx, gotPrefix)
 		}
 	})
 }
@@ -200,52 +204,5 @@ func TestTimeCacheMatchesTimeFormat(t *testing.T) {
 	} {
 		got := string(c.append(nil, pcommon.NewTimestampFromTime(ts)))
 		assert.Equal(t, ts.UTC().Format("2006-01-02T15:04:05.000000Z07:00"), got)
-	}
-}
-
-// The record view remembers the last record's key order; records whose
-// attributes come in another order, or with other keys, must still read
-// every field right.
-func TestKeyOrderChangesWithinAndAcrossBatches(t *testing.T) {
-	cfg := formatConfig(FormatJSON, PrefixModeNone)
-	e, err := newExporter(cfg, exportertest.NewNopSettings(metadata.Type))
-	require.NoError(t, err)
-	sink := &writerTransport{w: &bytes.Buffer{}}
-	e.tr = sink
-	ld := plog.NewLogs()
-	lrs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
-	for i := 0; i < 6; i++ {
-		a := lrs.AppendEmpty().Attributes()
-		src, dst := "10.0.0."+strconv.Itoa(i), "10.1.0."+strconv.Itoa(i)
-		switch i % 3 {
-		case 0:
-			a.PutStr("source.address", src)
-			a.PutStr("destination.address", dst)
-		case 1:
-			a.PutStr("destination.address", dst)
-			a.PutStr("source.address", src)
-		case 2:
-			a.PutStr("unrelated", "x")
-			a.PutStr("destination.address", dst)
-			a.PutStr("pan.rule", "r"+strconv.Itoa(i))
-			a.PutStr("source.address", src)
-		}
-	}
-	for round := 0; round < 2; round++ {
-		require.NoError(t, e.pushLogs(context.Background(), ld))
-	}
-	lines := strings.Split(strings.TrimSuffix(sink.w.(*bytes.Buffer).String(), "\n"), "\n")
-	require.Len(t, lines, 12)
-	for n, line := range lines {
-		i := n % 6
-		var m map[string]any
-		require.NoError(t, json.Unmarshal([]byte(line), &m))
-		assert.Equal(t, "10.0.0."+strconv.Itoa(i), m["src"], line)
-		assert.Equal(t, "10.1.0."+strconv.Itoa(i), m["dst"], line)
-		if i%3 == 2 {
-			assert.Equal(t, "r"+strconv.Itoa(i), m["rule"], line)
-		} else {
-			assert.NotContains(t, m, "rule", line)
-		}
 	}
 }

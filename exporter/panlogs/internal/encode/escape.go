@@ -1,4 +1,4 @@
-package panlogs // import "github.com/otelcol-pan/otelcol-pan/exporter/panlogs"
+package encode // import "github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/encode"
 
 import "unicode/utf8"
 
@@ -68,6 +68,67 @@ func (e *escaper) append(b []byte, s string) []byte {
 		}
 		i += size
 		start = i
+	}
+	return append(b, s[start:]...)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string. Control bytes, DEL, and the
+// Unicode line and paragraph separators (which some readers treat as line
+// ends) are escaped; invalid UTF-8 becomes U+FFFD so that the output is
+// always valid JSON on one line.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	b = appendJSONChars(b, s)
+	return append(b, '"')
+}
+
+// appendJSONChars appends s escaped for the inside of a JSON string.
+func appendJSONChars(b []byte, s string) []byte {
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < 0x7f {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' || r == '\u0085' {
+			b = append(b, s[start:i]...)
+			switch r {
+			case '\u2028':
+				b = append(b, `\u2028`...)
+			case '\u2029':
+				b = append(b, `\u2029`...)
+			case '\u0085':
+				b = append(b, `\u0085`...)
+			default:
+				b = append(b, `\ufffd`...)
+			}
+			i += size
+			start = i
+			continue
+		}
+		i += size
 	}
 	return append(b, s[start:]...)
 }

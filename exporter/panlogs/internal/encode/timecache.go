@@ -1,4 +1,4 @@
-package panlogs // import "github.com/otelcol-pan/otelcol-pan/exporter/panlogs"
+package encode // import "github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/encode"
 
 import (
 	"time"

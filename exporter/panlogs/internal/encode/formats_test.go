@@ -1,4 +1,4 @@
-package panlogs
+package encode
 
 import (
 	"bytes"
@@ -165,18 +165,12 @@ func oneLine(t testing.TB, line []byte) string {
 	return string(line[:len(line)-1])
 }
 
-func formatConfig(format, mode string) *Config {
-	cfg := createDefaultConfig().(*Config)
-	cfg.Format, cfg.PrefixMode = format, mode
-	return cfg
-}
-
 // checkRoundTrip encodes a record whose attacker-reachable fields hold v in
 // every format and parses each line back with that format's rules.
 func checkRoundTrip(t testing.TB, v string) {
 	want := validUTF8(v)
 
-	line := oneLine(t, encodeWith(t, formatConfig(FormatPANCSV, PrefixModeNone), hostileRecord(v)))
+	line := oneLine(t, encodeWith(t, options(PANCSV, PrefixNone), hostileRecord(v)))
 	cols := parseCSV(t, line)
 	require.Len(t, cols, 47, line)
 	assert.Equal(t, "TRAFFIC", cols[3])
@@ -187,7 +181,7 @@ func checkRoundTrip(t testing.TB, v string) {
 	assert.Equal(t, "10.0.0.1", cols[7])
 	assert.Equal(t, "5", cols[24])
 
-	line = oneLine(t, encodeWith(t, formatConfig(FormatCEF, PrefixModeNone), hostileRecord(v)))
+	line = oneLine(t, encodeWith(t, options(CEF, PrefixNone), hostileRecord(v)))
 	hdr, ext := parseCEF(t, line)
 	assert.Equal(t, []string{"CEF:0", "Palo Alto Networks", "otelcol-pan", "latest", "TRAFFIC", "deny", "7"}, hdr)
 	assert.Equal(t, "/p?q="+want, ext["request"])
@@ -199,7 +193,7 @@ func checkRoundTrip(t testing.TB, v string) {
 	assert.Equal(t, want, ext["cs4"])
 	assert.Equal(t, "10.0.0.1", ext["src"])
 
-	line = oneLine(t, encodeWith(t, formatConfig(FormatLEEF, PrefixModeNone), hostileRecord(v)))
+	line = oneLine(t, encodeWith(t, options(LEEF, PrefixNone), hostileRecord(v)))
 	lhdr, attrs := parseLEEF(t, line)
 	assert.Equal(t, "TRAFFIC", lhdr[4])
 	assert.Equal(t, "/p?q="+want, attrs["url"])
@@ -225,7 +219,7 @@ func FuzzTextFormats(f *testing.F) {
 }
 
 func TestCSVColumns(t *testing.T) {
-	line := oneLine(t, encodeWith(t, formatConfig(FormatPANCSV, PrefixModeLine), func(res, a pcommon.Map) {
+	line := oneLine(t, encodeWith(t, options(PANCSV, PrefixLine), func(res, a pcommon.Map) {
 		a.PutStr("pan.prefix", "mesh")
 		a.PutStr("source.address", "10.0.0.1")
 		a.PutInt("source.port", 51000)

@@ -1,11 +1,16 @@
-package panlogs // import "github.com/otelcol-pan/otelcol-pan/exporter/panlogs"
+package encode // import "github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/encode"
 
-import "strings"
+import (
+	"net/url"
+	"strings"
+)
 
 // urlRedactor masks the values of configured query parameters
 // (redact_query_params): "token=abc&x=1" becomes "token=REDACTED&x=1". Names
-// match case-sensitively, as servers read them; a parameter given twice is
-// masked twice. It allocates only when something is masked.
+// match case-sensitively, as servers read them, and after percent-decoding,
+// as servers read them too ("tok%65n" is "token"); a parameter given twice is
+// masked twice. It allocates only when something is masked or a name is
+// percent-encoded.
 type urlRedactor struct {
 	names map[string]struct{}
 }
@@ -38,7 +43,7 @@ func (r *urlRedactor) redact(query string) string {
 		}
 		param := query[start:end]
 		name, _, hasValue := strings.Cut(param, "=")
-		if _, hit := r.names[name]; hit && hasValue {
+		if hasValue && r.hit(name) {
 			if b == nil {
 				b = &strings.Builder{}
 				b.Grow(len(query))
@@ -58,4 +63,21 @@ func (r *urlRedactor) redact(query string) string {
 		return query
 	}
 	return b.String()
+}
+
+// hit reports whether a parameter name, as written or percent-decoded, is
+// one to redact.
+func (r *urlRedactor) hit(name string) bool {
+	if _, ok := r.names[name]; ok {
+		return true
+	}
+	if !strings.ContainsAny(name, "%+") {
+		return false
+	}
+	decoded, err := url.QueryUnescape(name)
+	if err != nil {
+		return false
+	}
+	_, ok := r.names[decoded]
+	return ok
 }
