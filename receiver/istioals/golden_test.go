@@ -6,12 +6,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	accesslogv3 "github.com/envoyproxy/go-control-plane/envoy/service/accesslog/v3"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"google.golang.org/protobuf/proto"
@@ -33,19 +35,15 @@ func sharedSamples(t testing.TB) string {
 	return dir
 }
 
+// convertMessage converts msg as the first message of a stream, through the
+// receiver's own converter.
 func convertMessage(t testing.TB, msg *accesslogv3.StreamAccessLogsMessage) plog.Logs {
 	r, err := newReceiver(createDefaultConfig().(*Config), receivertest.NewNopSettings(metadata.Type), consumertest.NewNop())
 	require.NoError(t, err)
-	// The receiver's own path: wire bytes, split, identifier, entries.
 	wire, err := proto.Marshal(msg)
 	require.NoError(t, err)
-	var sc convert.Scratch
-	id, err := r.conv.Split(wire, &sc)
-	require.NoError(t, err)
-	var ident accesslogv3.StreamAccessLogsMessage_Identifier
-	require.NoError(t, proto.Unmarshal(id, &ident))
-	node := convert.NewNode(ident.GetNode(), ident.GetLogName())
-	logs, _, _, err := r.convert(&sc, &node)
+	var st convert.Stream
+	logs, _, err := r.conv.Message(wire, &st, pcommon.NewTimestampFromTime(time.Now()))
 	require.NoError(t, err)
 	return logs
 }

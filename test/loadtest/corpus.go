@@ -78,7 +78,10 @@ func NewCorpus(kind string, streams, entries, batch int, withOTLP bool) (*Corpus
 			sc.ALS = append(sc.ALS, b)
 			sc.N = append(sc.N, n)
 			if withOTLP {
-				ld := istioals.ConvertMessage(id, msg, pcommon.NewTimestampFromTime(start))
+				ld, err := istioals.ConvertMessage(nil, id, msg, pcommon.NewTimestampFromTime(start))
+				if err != nil {
+					return nil, err
+				}
 				ob, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
 				if err != nil {
 					return nil, err

@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -147,18 +148,25 @@ func TestResponseFlags(t *testing.T) {
 }
 
 // convertProto runs a message built with Envoy's protos through the wire
-// decoder and the conversion.
-func convertProto(t testing.TB, msg *accesslogv3.StreamAccessLogsMessage, local *Local) (plog.LogRecordSlice, error) {
+// decoder and the conversion, as the first message of a stream.
+func convertProto(t testing.TB, msg *accesslogv3.StreamAccessLogsMessage) (plog.LogRecordSlice, error) {
 	b, err := proto.Marshal(msg)
 	require.NoError(t, err)
-	cv := NewConverter(nil)
-	var sc Scratch
-	lrs := plog.NewLogRecordSlice()
-	if _, err := cv.Split(b, &sc); err != nil {
-		return lrs, err
+	return convertWire(b)
+}
+
+// convertWire converts wire bytes as the first message of a stream.
+func convertWire(b []byte) (plog.LogRecordSlice, error) {
+	var st Stream
+	logs, n, err := NewConverter(Settings{}).Message(b, &st, pcommon.NewTimestampFromTime(time.Unix(5, 0)))
+	if err != nil {
+		return plog.NewLogRecordSlice(), err
 	}
-	_, _, err = cv.Convert(&sc, local, pcommon.NewTimestampFromTime(time.Unix(5, 0)), lrs)
-	return lrs, err
+	lrs := logs.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+	if n.Total() != lrs.Len() {
+		return lrs, fmt.Errorf("%d entries counted, %d records", n.Total(), lrs.Len())
+	}
+	return lrs, nil
 }
 
 func TestHTTPPathQueryAndAbsentFields(t *testing.T) {
@@ -166,7 +174,7 @@ func TestHTTPPathQueryAndAbsentFields(t *testing.T) {
 		HttpLogs: &accesslogv3.StreamAccessLogsMessage_HTTPAccessLogEntries{LogEntry: []*datav3.HTTPAccessLogEntry{
 			{Request: &datav3.HTTPRequestProperties{Path: "/a/b?x=1&y=2"}},
 			{}, // an entry with nothing: converted with what is there
-		}}}}, nil)
+		}}}})
 	require.NoError(t, err)
 	require.Equal(t, 2, lrs.Len())
 	p, _ := lrs.At(0).Attributes().Get("url.path")
@@ -179,8 +187,9 @@ func TestHTTPPathQueryAndAbsentFields(t *testing.T) {
 	assert.Equal(t, "envoy.access_log.http", lrs.At(1).EventName())
 }
 
-// FuzzConvert feeds arbitrary bytes through the protobuf decoder and the
-// conversion: whatever decodes must convert without a panic.
+// FuzzConvert feeds arbitrary bytes through the wire decoder and the
+// conversion: any bytes convert or are refused with an error, never a panic;
+// and whatever the standard protobuf decoder accepts, ours accepts too.
 func FuzzConvert(f *testing.F) {
 	seed := &accesslogv3.StreamAccessLogsMessage{LogEntries: &accesslogv3.StreamAccessLogsMessage_HttpLogs{
 		HttpLogs: &accesslogv3.StreamAccessLogsMessage_HTTPAccessLogEntries{LogEntry: []*datav3.HTTPAccessLogEntry{{
@@ -196,19 +205,13 @@ func FuzzConvert(f *testing.F) {
 	f.Add(tcp)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// Any bytes: converted or refused with an error, never a panic.
-		cv := NewConverter(nil)
-		var sc Scratch
-		if _, err := cv.Split(data, &sc); err != nil {
-			return
-		}
-		var local Local
-		_, _, _ = cv.Convert(&sc, &local, 1, plog.NewLogRecordSlice())
+		_, _ = convertWire(data)
 
 		// Whatever the standard decoder accepts, ours accepts too and
 		// converts to as many records.
 		msg := &accesslogv3.StreamAccessLogsMessage{}
 		if proto.Unmarshal(data, msg) == nil {
-			lrs, err := convertProto(t, msg, &local)
+			lrs, err := convertProto(t, msg)
 			require.NoError(t, err)
 			require.Equal(t, len(msg.GetHttpLogs().GetLogEntry())+len(msg.GetTcpLogs().GetLogEntry()), lrs.Len())
 		}

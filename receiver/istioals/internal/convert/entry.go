@@ -1,6 +1,3 @@
-// Package convert turns Envoy ALS v3 entries into OTel log records named as in
-// DESIGN.md §3. It reads the generated protos field by field: no String(), no
-// reflection, no map of the node per entry.
 package convert
 
 import (
@@ -17,71 +14,6 @@ import (
 	"github.com/otelcol-pan/otelcol-pan/internal/fields"
 	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
-
-// Converter turns ALS entries into log records.
-type Converter struct {
-	// domains are the DNS suffixes of in-mesh services; an outbound
-	// cluster to any other host is egress.
-	domains mesh.Domains
-}
-
-// NewConverter converts with meshDomains as the in-mesh DNS suffixes; nil
-// means mesh.DefaultDomain.
-func NewConverter(meshDomains []string) Converter {
-	if meshDomains == nil {
-		return Converter{domains: mesh.DefaultDomains()}
-	}
-	return Converter{domains: mesh.NewDomains(meshDomains)}
-}
-
-// Scratch is a stream's reusable decoding state: one per stream, never
-// shared, so decoding needs no lock and allocates nothing once warm.
-type Scratch struct {
-	msg  Message
-	http httpView
-	tcp  tcpView
-}
-
-// Release drops every reference the scratch holds into the last message it
-// split, keeping its capacity: a stream waiting for its next message must
-// not keep the previous one alive as well.
-func (sc *Scratch) Release() {
-	clear(sc.msg.HTTP[:cap(sc.msg.HTTP)])
-	clear(sc.msg.TCP[:cap(sc.msg.TCP)])
-	sc.msg.Identifier, sc.msg.HTTP, sc.msg.TCP = nil, sc.msg.HTTP[:0], sc.msg.TCP[:0]
-	sc.http.release()
-	sc.tcp.release()
-}
-
-// Split reads a wire-format StreamAccessLogsMessage into sc and returns its
-// raw Identifier, if the message carries one; the caller turns it into the
-// stream's Node before converting the entries.
-func (cv *Converter) Split(b []byte, sc *Scratch) ([]byte, error) {
-	if err := SplitMessage(b, &sc.msg); err != nil {
-		return nil, err
-	}
-	return sc.msg.Identifier, nil
-}
-
-// Convert appends one record per entry of the message last split into sc.
-// The records' strings point into the message's bytes, which the caller must
-// not change afterwards.
-func (cv *Converter) Convert(sc *Scratch, local *Local, observed pcommon.Timestamp, lrs plog.LogRecordSlice) (http, tcp int, err error) {
-	lrs.EnsureCapacity(lrs.Len() + len(sc.msg.HTTP) + len(sc.msg.TCP))
-	for _, e := range sc.msg.HTTP {
-		if err := decodeHTTP(e, &sc.http); err != nil {
-			return 0, 0, err
-		}
-		cv.appendHTTP(&sc.http, local, observed, lrs)
-	}
-	for _, e := range sc.msg.TCP {
-		if err := decodeTCP(e, &sc.tcp); err != nil {
-			return 0, 0, err
-		}
-		cv.appendTCP(&sc.tcp, local, observed, lrs)
-	}
-	return len(sc.msg.HTTP), len(sc.msg.TCP), nil
-}
 
 func (cv *Converter) appendHTTP(h *httpView, local *Local, observed pcommon.Timestamp, lrs plog.LogRecordSlice) {
 	lr := lrs.AppendEmpty()

@@ -10,9 +10,8 @@ import (
 	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
 
-// Field numbers of the ALS v3 messages (envoy/service/accesslog/v3/als.proto
-// and envoy/data/accesslog/v3/accesslog.proto). The decoder reads them
-// straight off the wire: the standard decoder allocates every nested message
+// The decoder reads ALS v3 messages straight off the wire, by the field
+// numbers of fields.go: the standard decoder allocates every nested message
 // and string of an entry, which made it the largest cost of the pipeline.
 
 var errMalformed = errors.New("malformed ALS message")
@@ -92,15 +91,15 @@ func SplitMessage(b []byte, m *Message) error {
 			continue
 		}
 		switch it.num {
-		case 1:
+		case fMsgIdentifier:
 			m.Identifier = it.val
-		case 2, 3: // HTTPAccessLogEntries / TCPAccessLogEntries: 1 repeated log_entry
+		case fMsgHTTPLogs, fMsgTCPLogs:
 			// Envoy's oneof: a later one replaces an earlier one.
 			m.HTTP, m.TCP = m.HTTP[:0], m.TCP[:0]
 			in := fieldIter{b: it.val}
 			for in.next() {
-				if in.num == 1 && in.bytes() {
-					if it.num == 2 {
+				if in.num == fEntriesLogEntry && in.bytes() {
+					if it.num == fMsgHTTPLogs {
 						m.HTTP = append(m.HTTP, in.val)
 					} else {
 						m.TCP = append(m.TCP, in.val)
@@ -120,17 +119,17 @@ func decodeHTTP(b []byte, h *httpView) error {
 	it := fieldIter{b: b}
 	for it.next() {
 		switch {
-		case it.num == 1 && it.bytes():
+		case it.num == fHTTPCommonProperties && it.bytes():
 			if err := decodeCommon(it.val, &h.common); err != nil {
 				return err
 			}
-		case it.num == 2 && it.varint():
+		case it.num == fHTTPProtocolVersion && it.varint():
 			h.protocol = int32(it.u)
-		case it.num == 3 && it.bytes():
+		case it.num == fHTTPRequest && it.bytes():
 			if err := decodeRequest(it.val, h); err != nil {
 				return err
 			}
-		case it.num == 4 && it.bytes():
+		case it.num == fHTTPResponse && it.bytes():
 			if err := decodeResponse(it.val, h); err != nil {
 				return err
 			}
@@ -144,18 +143,18 @@ func decodeTCP(b []byte, t *tcpView) error {
 	it := fieldIter{b: b}
 	for it.next() {
 		switch {
-		case it.num == 1 && it.bytes():
+		case it.num == fTCPCommonProperties && it.bytes():
 			if err := decodeCommon(it.val, &t.common); err != nil {
 				return err
 			}
-		case it.num == 2 && it.bytes():
+		case it.num == fTCPConnectionProperties && it.bytes():
 			t.hasConn = true
 			in := fieldIter{b: it.val}
 			for in.next() {
 				switch {
-				case in.num == 1 && in.varint():
+				case in.num == fConnReceivedBytes && in.varint():
 					t.recv = in.u
-				case in.num == 2 && in.varint():
+				case in.num == fConnSentBytes && in.varint():
 					t.sent = in.u
 				}
 			}
@@ -173,19 +172,19 @@ func decodeCommon(b []byte, c *commonView) error {
 	var err error
 	for it.next() && err == nil {
 		n := it.num
-		if it.typ == protowire.Fixed64Type && n == 1 {
+		if it.typ == protowire.Fixed64Type && n == fSampleRate {
 			c.sampleRate = math.Float64frombits(it.u)
 			continue
 		}
 		if it.varint() {
-			switch n {
-			case 24:
+			switch {
+			case n == fUpstreamRequestAttemptCount:
 				c.attempts = uint32(it.u)
-			case 27:
+			case n == fIntermediateLogEntry:
 				c.intermediate = it.u != 0
-			case 29, 30, 31, 32:
-				c.wireBytes[n-29] = it.u
-			case 33:
+			case n >= fDownstreamWireBytesSent && n <= fUpstreamWireBytesReceived:
+				c.wireBytes[n-fDownstreamWireBytesSent] = it.u
+			case n == fAccessLogType:
 				c.logType = int32(it.u)
 			}
 			continue
@@ -193,51 +192,53 @@ func decodeCommon(b []byte, c *commonView) error {
 		if !it.bytes() {
 			continue
 		}
+		if n >= fTimeToLastRxByte && n <= fTimeToLastDownstreamTxByte {
+			c.timings[n-fTimeToLastRxByte], err = decodeNanos(it.val)
+			c.hasTiming[n-fTimeToLastRxByte] = true
+			continue
+		}
 		switch n {
-		case 2:
+		case fDownstreamRemoteAddress:
 			err = decodeAddr(it.val, &c.dsRemote)
-		case 3:
+		case fDownstreamLocalAddress:
 			err = decodeAddr(it.val, &c.dsLocal)
-		case 4:
+		case fTLSProperties:
 			err = decodeTLS(it.val, &c.tls)
-		case 5:
+		case fStartTime:
 			c.start, err = decodeNanos(it.val)
 			c.hasStart = true
-		case 6, 7, 8, 9, 10, 11, 12:
-			c.timings[n-6], err = decodeNanos(it.val)
-			c.hasTiming[n-6] = true
-		case 13:
+		case fUpstreamRemoteAddress:
 			err = decodeAddr(it.val, &c.usRemote)
-		case 14:
+		case fUpstreamLocalAddress:
 			err = decodeAddr(it.val, &c.usLocal)
-		case 15:
+		case fUpstreamCluster:
 			c.cluster = bytesToString(it.val)
-		case 16:
+		case fResponseFlags:
 			c.hasFlags = true
 			c.flags, err = decodeFlags(it.val)
-		case 17:
+		case fMetadata:
 			c.filterMetadata = it.val
-		case 18:
+		case fUpstreamTransportFailureReason:
 			c.upstreamFailure = bytesToString(it.val)
-		case 19:
+		case fRouteName:
 			c.route = bytesToString(it.val)
-		case 20:
+		case fDownstreamDirectRemoteAddress:
 			err = decodeAddr(it.val, &c.dsDirect)
-		case 21:
+		case fFilterStateObjects:
 			err = decodeFilterState(it.val, c)
-		case 22:
+		case fCustomTags:
 			var e kv
 			if e, err = decodeStringPair(it.val); err == nil {
 				c.customTags = append(c.customTags, e)
 			}
-		case 23:
+		case fDuration:
 			c.duration, err = decodeNanos(it.val)
 			c.hasDuration = true
-		case 25:
+		case fConnectionTerminationDetails:
 			c.termDetails = bytesToString(it.val)
-		case 26:
+		case fStreamID:
 			c.streamID = bytesToString(it.val)
-		case 28:
+		case fDownstreamTransportFailureReason:
 			c.downstreamFailure = bytesToString(it.val)
 		}
 	}
@@ -247,23 +248,23 @@ func decodeCommon(b []byte, c *commonView) error {
 	return it.err
 }
 
-// decodeAddr reads an Address: 1 socket_address {2 address, 3 port_value},
-// 2 pipe {1 path}. Other kinds (Envoy-internal addresses) are left out.
+// decodeAddr reads an Address: a socket_address {address, port_value} or a
+// pipe {path}. Other kinds (Envoy-internal addresses) are left out.
 func decodeAddr(b []byte, a *addrView) error {
 	it := fieldIter{b: b}
 	for it.next() {
-		if !it.bytes() || (it.num != 1 && it.num != 2) {
+		if !it.bytes() || (it.num != fAddrSocketAddress && it.num != fAddrPipe) {
 			continue
 		}
 		a.present = true
 		in := fieldIter{b: it.val}
 		for in.next() {
 			switch {
-			case it.num == 1 && in.num == 2 && in.bytes():
+			case it.num == fAddrSocketAddress && in.num == fSocketAddress && in.bytes():
 				a.addr = bytesToString(in.val)
-			case it.num == 1 && in.num == 3 && in.varint():
+			case it.num == fAddrSocketAddress && in.num == fSocketPortValue && in.varint():
 				a.port = uint32(in.u)
-			case it.num == 2 && in.num == 1 && in.bytes():
+			case it.num == fAddrPipe && in.num == fPipePath && in.bytes():
 				a.addr = bytesToString(in.val)
 			}
 		}
@@ -274,15 +275,15 @@ func decodeAddr(b []byte, a *addrView) error {
 	return it.err
 }
 
-// decodeNanos reads a Timestamp or Duration {1 seconds, 2 nanos} as nanoseconds.
+// decodeNanos reads a Timestamp or Duration {seconds, nanos} as nanoseconds.
 func decodeNanos(b []byte) (int64, error) {
 	var secs, nanos int64
 	it := fieldIter{b: b}
 	for it.next() {
 		switch {
-		case it.num == 1 && it.varint():
+		case it.num == fSeconds && it.varint():
 			secs = int64(it.u)
-		case it.num == 2 && it.varint():
+		case it.num == fNanos && it.varint():
 			nanos = int64(int32(it.u))
 		}
 	}
@@ -311,7 +312,7 @@ func decodeFlags(b []byte) (mesh.Flags, error) {
 		if it.num < 1 || int(it.num) >= len(responseFlagByField) {
 			continue
 		}
-		if it.num == 13 && it.bytes() {
+		if it.num == fUnauthorizedDetails && it.bytes() {
 			flags |= mesh.FlagUnauthorized
 		} else if it.varint() && it.u != 0 {
 			flags |= responseFlagByField[it.num]
@@ -325,54 +326,50 @@ func decodeTLS(b []byte, t *tlsView) error {
 	it := fieldIter{b: b}
 	for it.next() {
 		switch {
-		case it.num == 1 && it.varint():
+		case it.num == fTLSVersion && it.varint():
 			t.version = int32(it.u)
-		case it.num == 2 && it.bytes(): // UInt32Value {1 value}
+		case it.num == fTLSCipherSuite && it.bytes():
 			t.hasCipher = true
-			in := fieldIter{b: it.val}
-			for in.next() {
-				if in.num == 1 && in.varint() {
-					t.cipher = uint32(in.u)
-				}
+			v, err := decodeUInt32Value(it.val)
+			if err != nil {
+				return err
 			}
-			if in.err != nil {
-				return in.err
-			}
-		case it.num == 3 && it.bytes():
+			t.cipher = v
+		case it.num == fTLSSNIHostname && it.bytes():
 			t.sni = bytesToString(it.val)
-		case it.num == 4 && it.bytes():
+		case it.num == fTLSLocalCertificateProperties && it.bytes():
 			if err := decodeCert(it.val, &t.local); err != nil {
 				return err
 			}
-		case it.num == 5 && it.bytes():
+		case it.num == fTLSPeerCertificateProperties && it.bytes():
 			if err := decodeCert(it.val, &t.peer); err != nil {
 				return err
 			}
-		case it.num == 6 && it.bytes():
+		case it.num == fTLSSessionID && it.bytes():
 			t.sessionID = bytesToString(it.val)
 		}
 	}
 	return it.err
 }
 
-// decodeCert reads CertificateProperties: 1 repeated subject_alt_name
-// {1 uri, 2 dns}, 2 subject.
+// decodeCert reads CertificateProperties: repeated subject_alt_name (of
+// which the URIs), subject.
 func decodeCert(b []byte, c *certView) error {
 	c.present = true
 	it := fieldIter{b: b}
 	for it.next() {
 		switch {
-		case it.num == 1 && it.bytes():
+		case it.num == fCertSubjectAltName && it.bytes():
 			in := fieldIter{b: it.val}
 			for in.next() {
-				if in.num == 1 && in.bytes() {
+				if in.num == fSANURI && in.bytes() {
 					c.uris = append(c.uris, bytesToString(in.val))
 				}
 			}
 			if in.err != nil {
 				return in.err
 			}
-		case it.num == 2 && it.bytes():
+		case it.num == fCertSubject && it.bytes():
 			c.subject = bytesToString(it.val)
 		}
 	}
@@ -386,16 +383,16 @@ func decodeFilterState(b []byte, c *commonView) error {
 	it := fieldIter{b: b}
 	for it.next() {
 		switch {
-		case it.num == 1 && it.bytes():
+		case it.num == fMapKey && it.bytes():
 			key = bytesToString(it.val)
-		case it.num == 2 && it.bytes():
+		case it.num == fMapValue && it.bytes():
 			val.present = true
 			in := fieldIter{b: it.val}
 			for in.next() {
 				switch {
-				case in.num == 1 && in.bytes():
+				case in.num == fAnyTypeURL && in.bytes():
 					val.typeURL = bytesToString(in.val)
-				case in.num == 2 && in.bytes():
+				case in.num == fAnyValue && in.bytes():
 					val.value = in.val
 				}
 			}
@@ -413,15 +410,27 @@ func decodeFilterState(b []byte, c *commonView) error {
 	return it.err
 }
 
+// decodeUInt32Value reads a google.protobuf.UInt32Value.
+func decodeUInt32Value(b []byte) (uint32, error) {
+	var v uint32
+	it := fieldIter{b: b}
+	for it.next() {
+		if it.num == fWrapperValue && it.varint() {
+			v = uint32(it.u)
+		}
+	}
+	return v, it.err
+}
+
 // decodeStringPair reads one map<string, string> entry.
 func decodeStringPair(b []byte) (kv, error) {
 	var e kv
 	it := fieldIter{b: b}
 	for it.next() {
 		switch {
-		case it.num == 1 && it.bytes():
+		case it.num == fMapKey && it.bytes():
 			e.k = bytesToString(it.val)
-		case it.num == 2 && it.bytes():
+		case it.num == fMapValue && it.bytes():
 			e.v = bytesToString(it.val)
 		}
 	}
@@ -434,15 +443,15 @@ func decodeRequest(b []byte, h *httpView) error {
 	for it.next() {
 		if it.varint() {
 			switch it.num {
-			case 1:
+			case fReqMethod:
 				h.method = int32(it.u)
-			case 11:
+			case fReqHeadersBytes:
 				h.reqHeadersBytes = it.u
-			case 12:
+			case fReqBodyBytes:
 				h.reqBodyBytes = it.u
-			case 14:
+			case fReqUpstreamHeaderBytesSent:
 				h.usHdrSent = it.u
-			case 15:
+			case fReqDownstreamHeaderBytesReceived:
 				h.dsHdrRecv = it.u
 			}
 			continue
@@ -451,34 +460,30 @@ func decodeRequest(b []byte, h *httpView) error {
 			continue
 		}
 		switch it.num {
-		case 2:
+		case fReqScheme:
 			h.scheme = bytesToString(it.val)
-		case 3:
+		case fReqAuthority:
 			h.authority = bytesToString(it.val)
-		case 4: // UInt32Value
+		case fReqPort:
 			h.hasPort = true
-			in := fieldIter{b: it.val}
-			for in.next() {
-				if in.num == 1 && in.varint() {
-					h.port = uint32(in.u)
-				}
+			v, err := decodeUInt32Value(it.val)
+			if err != nil {
+				return err
 			}
-			if in.err != nil {
-				return in.err
-			}
-		case 5:
+			h.port = v
+		case fReqPath:
 			h.path = bytesToString(it.val)
-		case 6:
+		case fReqUserAgent:
 			h.userAgent = bytesToString(it.val)
-		case 7:
+		case fReqReferer:
 			h.referer = bytesToString(it.val)
-		case 8:
+		case fReqForwardedFor:
 			h.xff = bytesToString(it.val)
-		case 9:
+		case fReqRequestID:
 			h.requestID = bytesToString(it.val)
-		case 10:
+		case fReqOriginalPath:
 			h.originalPath = bytesToString(it.val)
-		case 13:
+		case fReqHeaders:
 			e, err := decodeStringPair(it.val)
 			if err != nil {
 				return err
@@ -495,13 +500,13 @@ func decodeResponse(b []byte, h *httpView) error {
 	for it.next() {
 		if it.varint() {
 			switch it.num {
-			case 2:
+			case fRespHeadersBytes:
 				h.respHeadersBytes = it.u
-			case 3:
+			case fRespBodyBytes:
 				h.respBodyBytes = it.u
-			case 7:
+			case fRespUpstreamHeaderBytesReceived:
 				h.usHdrRecv = it.u
-			case 8:
+			case fRespDownstreamHeaderBytesSent:
 				h.dsHdrSent = it.u
 			}
 			continue
@@ -510,28 +515,24 @@ func decodeResponse(b []byte, h *httpView) error {
 			continue
 		}
 		switch it.num {
-		case 1: // UInt32Value
+		case fRespCode:
 			h.hasCode = true
-			in := fieldIter{b: it.val}
-			for in.next() {
-				if in.num == 1 && in.varint() {
-					h.code = uint32(in.u)
-				}
+			v, err := decodeUInt32Value(it.val)
+			if err != nil {
+				return err
 			}
-			if in.err != nil {
-				return in.err
-			}
-		case 4, 5:
+			h.code = v
+		case fRespHeaders, fRespTrailers:
 			e, err := decodeStringPair(it.val)
 			if err != nil {
 				return err
 			}
-			if it.num == 4 {
+			if it.num == fRespHeaders {
 				h.respHeaders = append(h.respHeaders, e)
 			} else {
 				h.respTrailers = append(h.respTrailers, e)
 			}
-		case 6:
+		case fRespCodeDetails:
 			h.details = bytesToString(it.val)
 		}
 	}
