@@ -2,9 +2,7 @@ package istioals
 
 import (
 	"flag"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,22 +16,12 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/otelcol-pan/otelcol-pan/internal/alsmsg"
+	"github.com/otelcol-pan/otelcol-pan/internal/testutil"
 	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/convert"
 	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/metadata"
 )
 
 var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/golden/*.yaml from the current conversion")
-
-// sharedSamples is the directory of real ALS captures; tests that need it
-// skip when the shared material is absent (a clone outside this workplace).
-func sharedSamples(t testing.TB) string {
-	dir := filepath.Join("..", "..", "..", "shared", "testdata", "als", "skywalking")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared ALS samples not present (%v): skipping", err)
-	}
-	return dir
-}
 
 // convertMessage converts msg as the first message of a stream, through the
 // receiver's own converter.
@@ -62,15 +50,11 @@ func checkGolden(t *testing.T, name string, logs plog.Logs) {
 }
 
 func TestGoldenSharedSamples(t *testing.T) {
-	files, err := alsmsg.Files(sharedSamples(t))
-	require.NoError(t, err)
-	require.Len(t, files, 4)
-	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".msg")
-		t.Run(name, func(t *testing.T) {
-			msg, err := alsmsg.ReadFile(f)
-			require.NoError(t, err)
-			checkGolden(t, "sample-"+name, convertMessage(t, msg))
+	samples := testutil.Samples(t)
+	require.Len(t, samples, 4)
+	for _, s := range samples {
+		t.Run(s.Name, func(t *testing.T) {
+			checkGolden(t, "sample-"+s.Name, convertMessage(t, s.Msg))
 		})
 	}
 }

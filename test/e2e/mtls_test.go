@@ -27,9 +27,9 @@ func TestMTLSAllowedPrincipals(t *testing.T) {
 	gateway := ca.issue(t, "gateway", allowed)
 	sleep := ca.issue(t, "sleep", "spiffe://cluster.local/ns/default/sa/sleep")
 
-	alsAddr, health := freeAddr(t), freeAddr(t)
+	alsAddr := freeAddr(t)
 	out := filepath.Join(t.TempDir(), "pan.log")
-	cfg := writeConfig(t, fmt.Sprintf(`
+	c := runCollector(t, fmt.Sprintf(`
 receivers:
   istioals:
     endpoint: %s
@@ -45,16 +45,10 @@ exporters:
   panlogs:
     transport: file
     file: {path: %s}
-extensions:
-  health_check:
-    endpoint: %s
 service:
-  extensions: [health_check]
-  telemetry: {metrics: {level: none}}
   pipelines:
     logs: {receivers: [istioals], processors: [batch], exporters: [panlogs]}
-`, alsAddr, ca.path("server.pem"), ca.path("server-key.pem"), ca.path("ca.pem"), allowed, out, health))
-	c := startCollector(t, "http://"+health+"/", "--config", cfg)
+`, alsAddr, ca.path("server.pem"), ca.path("server-key.pem"), ca.path("ca.pem"), allowed, out))
 
 	creds := func(certs ...tls.Certificate) credentials.TransportCredentials {
 		return credentials.NewTLS(&tls.Config{RootCAs: ca.pool(), Certificates: certs, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12})

@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/otelcol-pan/otelcol-pan/internal/alsgen"
+	"github.com/otelcol-pan/otelcol-pan/internal/testutil"
 )
 
 // paprefix routes by namespace and egress in the built binary: ALS traffic
@@ -26,10 +27,10 @@ import (
 // (Istio's envoyOtelAls provider through the stock otlp receiver), come out
 // under the prefix each rule gives.
 func TestPrefixRules(t *testing.T) {
-	alsAddr, otlpAddr, health := freeAddr(t), freeAddr(t), freeAddr(t)
+	alsAddr, otlpAddr := freeAddr(t), freeAddr(t)
 	out := filepath.Join(t.TempDir(), "pan.log")
 	// %% is fmt's escape: the collector sees %{k8s.namespace.name}.
-	cfg := writeConfig(t, fmt.Sprintf(`
+	c := runCollector(t, fmt.Sprintf(`
 receivers:
   istioals:
     endpoint: %s
@@ -53,21 +54,13 @@ exporters:
     transport: file
     file:
       path: %s
-extensions:
-  health_check:
-    endpoint: %s
 service:
-  extensions: [health_check]
-  telemetry:
-    metrics:
-      level: none
   pipelines:
     logs:
       receivers: [istioals, otlp]
       processors: [paprefix, batch]
       exporters: [panlogs]
-`, alsAddr, otlpAddr, out, health))
-	c := startCollector(t, "http://"+health+"/", "--config", cfg)
+`, alsAddr, otlpAddr, out))
 
 	// 60 HTTP entries from each of payments and default over four streams,
 	// and 30 egress entries from payments on a fifth.
@@ -173,7 +166,7 @@ service:
       processors: [paprefix]
       exporters: [panlogs]
 `)
-	out, err := exec.Command(binary(t), "validate", "--config", bad).CombinedOutput()
+	out, err := exec.Command(testutil.Binary(t), "validate", "--config", bad).CombinedOutput()
 	require.Error(t, err)
 	for _, want := range []string{
 		`processors::paprefix: prefix: "mesh-%{k8s.namespace.name": unclosed %{ at byte 5`,

@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcol-pan/otelcol-pan/internal/alsgen"
-	"github.com/otelcol-pan/otelcol-pan/internal/alsmsg"
+	"github.com/otelcol-pan/otelcol-pan/internal/testutil"
 )
 
 const userAgent = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/12.1 Safari/605.1.15"
@@ -84,15 +84,11 @@ var expectedSamples = map[string]map[string]any{
 func n(v int) json.Number { return json.Number(fmt.Sprint(v)) }
 
 func readSamples(t *testing.T) []*accesslogv3.StreamAccessLogsMessage {
-	files, err := alsmsg.Files(sharedSamples(t))
-	require.NoError(t, err)
-	require.Len(t, files, 4)
 	var msgs []*accesslogv3.StreamAccessLogsMessage
-	for _, f := range files {
-		m, err := alsmsg.ReadFile(f)
-		require.NoError(t, err)
-		msgs = append(msgs, m)
+	for _, s := range testutil.Samples(t) {
+		msgs = append(msgs, s.Msg)
 	}
+	require.Len(t, msgs, 4)
 	return msgs
 }
 
@@ -136,9 +132,9 @@ func valueOr(v any) any {
 // Envoy does) keep the workload of its first.
 func TestReplaySamplesToFile(t *testing.T) {
 	msgs := readSamples(t)
-	alsAddr, health := freeAddr(t), freeAddr(t)
+	alsAddr := freeAddr(t)
 	out := filepath.Join(t.TempDir(), "out", "pan.log")
-	cfg := writeConfig(t, fmt.Sprintf(`
+	c := runCollector(t, fmt.Sprintf(`
 receivers:
   istioals:
     endpoint: %s
@@ -153,21 +149,13 @@ exporters:
     transport: file
     file:
       path: %s
-extensions:
-  health_check:
-    endpoint: %s
 service:
-  extensions: [health_check]
-  telemetry:
-    metrics:
-      level: none
   pipelines:
     logs:
       receivers: [istioals]
       processors: [paprefix, batch]
       exporters: [panlogs]
-`, alsAddr, out, health))
-	c := startCollector(t, "http://"+health+"/", "--config", cfg)
+`, alsAddr, out))
 
 	const repeat = 3
 	res, err := alsgen.Run(context.Background(), alsgen.Options{Endpoint: alsAddr, Wait: 10 * time.Second}, alsgen.Replay(msgs, repeat))
@@ -190,7 +178,7 @@ service:
 // localhost:9001, health on localhost:13133, prefixed JSON on stdout.
 func TestDefaultConfigPrintsPrefixedJSON(t *testing.T) {
 	msgs := readSamples(t)
-	c := startCollector(t, "http://localhost:13133/")
+	c := startCollector(t, nil, "http://localhost:13133/")
 	_, err := alsgen.Run(context.Background(), alsgen.Options{Endpoint: "localhost:9001", Wait: 10 * time.Second}, alsgen.Replay(msgs, 1))
 	require.NoError(t, err)
 	eventually(t, 20*time.Second, func() error {
@@ -207,7 +195,7 @@ func TestDefaultConfigPrintsPrefixedJSON(t *testing.T) {
 
 // `otelcol-pan components` lists our own components and the stock ones.
 func TestComponentsListed(t *testing.T) {
-	out, err := exec.Command(binary(t), "components").CombinedOutput()
+	out, err := exec.Command(testutil.Binary(t), "components").CombinedOutput()
 	require.NoError(t, err, string(out))
 	for _, name := range []string{
 		"istioals", "otlp", // receivers
@@ -221,7 +209,7 @@ func TestComponentsListed(t *testing.T) {
 
 // The embedded default validates, and a broken config is refused with the key.
 func TestValidate(t *testing.T) {
-	out, err := exec.Command(binary(t), "validate").CombinedOutput()
+	out, err := exec.Command(testutil.Binary(t), "validate").CombinedOutput()
 	require.NoError(t, err, string(out))
 
 	bad := writeConfig(t, `
@@ -236,7 +224,7 @@ service:
       receivers: [istioals]
       exporters: [panlogs]
 `)
-	out, err = exec.Command(binary(t), "validate", "--config", bad).CombinedOutput()
+	out, err = exec.Command(testutil.Binary(t), "validate", "--config", bad).CombinedOutput()
 	require.Error(t, err)
 	assert.Contains(t, string(out), `prefix_mode: "both" is not one of line, field, none`)
 }

@@ -50,8 +50,8 @@ func egressStreams() []alsgen.Stream {
 	return streams
 }
 
-func serviceEntryConfig(t *testing.T, alsAddr, health, out, storage string) string {
-	return writeConfig(t, fmt.Sprintf(`
+func serviceEntryConfig(alsAddr, out, storage string) string {
+	return fmt.Sprintf(`
 receivers:
   istioals:
     endpoint: %s
@@ -65,20 +65,15 @@ exporters:
     sidecars:
       enabled: true
 extensions:
-  health_check:
-    endpoint: %s
   file_storage:
     directory: %s
 service:
-  extensions: [health_check, file_storage]
-  telemetry:
-    metrics:
-      level: none
+  extensions: [file_storage]
   pipelines:
     logs:
       receivers: [istioals]
       exporters: [serviceentry]
-`, alsAddr, out, health, storage))
+`, alsAddr, out, storage)
 }
 
 func listYAML(dir string) []string {
@@ -114,12 +109,12 @@ func waitForEntries(t *testing.T, c *collector, out string) {
 // traffic reaches, writes their ServiceEntries and per-namespace Sidecars on
 // its interval, and after a restart writes them again from file_storage.
 func TestServiceEntryLearnsEgressAndSurvivesRestart(t *testing.T) {
-	alsAddr, health := freeAddr(t), freeAddr(t)
+	alsAddr := freeAddr(t)
 	base := t.TempDir()
 	storage := filepath.Join(base, "storage")
 	require.NoError(t, os.MkdirAll(storage, 0o755))
 	out := filepath.Join(base, "egress")
-	c := startCollector(t, "http://"+health+"/", "--config", serviceEntryConfig(t, alsAddr, health, out, storage))
+	c := runCollector(t, serviceEntryConfig(alsAddr, out, storage))
 
 	_, err := alsgen.Run(context.Background(), alsgen.Options{Endpoint: alsAddr, Wait: 10 * time.Second}, egressStreams())
 	require.NoError(t, err)
@@ -177,7 +172,7 @@ func TestServiceEntryLearnsEgressAndSurvivesRestart(t *testing.T) {
 	// Restart on the same storage, into a fresh directory, without traffic:
 	// the persisted state alone brings the entries back.
 	out2 := filepath.Join(base, "egress-after-restart")
-	c = startCollector(t, "http://"+health+"/", "--config", serviceEntryConfig(t, alsAddr, health, out2, storage))
+	c = runCollector(t, serviceEntryConfig(alsAddr, out2, storage))
 	waitForEntries(t, c, out2)
 	c.stop(t)
 	b2, err := os.ReadFile(filepath.Join(out2, "serviceentries", "api.stripe.com.yaml"))
@@ -192,9 +187,9 @@ func TestServiceEntryLearnsEgressAndSurvivesRestart(t *testing.T) {
 // and writes them with their own prefix; of alsgen's egress traffic only the
 // connection refused at the BlackHoleCluster gets through.
 func TestEgressDenialsPipeline(t *testing.T) {
-	alsAddr, health := freeAddr(t), freeAddr(t)
+	alsAddr := freeAddr(t)
 	denials := filepath.Join(t.TempDir(), "egress-denials.log")
-	cfg := writeConfig(t, fmt.Sprintf(`
+	c := runCollector(t, fmt.Sprintf(`
 receivers:
   istioals:
     endpoint: %s
@@ -213,14 +208,7 @@ exporters:
       path: %s
   serviceentry:
     directory: %s
-extensions:
-  health_check:
-    endpoint: %s
 service:
-  extensions: [health_check]
-  telemetry:
-    metrics:
-      level: none
   pipelines:
     logs:
       receivers: [istioals]
@@ -229,8 +217,7 @@ service:
       receivers: [istioals]
       processors: [filter/egress-denials, paprefix/denials]
       exporters: [panlogs/denials]
-`, alsAddr, denials, filepath.Join(t.TempDir(), "egress"), health))
-	c := startCollector(t, "http://"+health+"/", "--config", cfg)
+`, alsAddr, denials, filepath.Join(t.TempDir(), "egress")))
 	_, err := alsgen.Run(context.Background(), alsgen.Options{Endpoint: alsAddr, Wait: 10 * time.Second}, egressStreams())
 	require.NoError(t, err)
 	eventually(t, 20*time.Second, func() error {

@@ -78,7 +78,7 @@ func port(addr string) string {
 // and RFC 3164 over UDP, the prefix as APP-NAME / TAG, one message each.
 func TestSyslogToRealRsyslog(t *testing.T) {
 	dir := t.TempDir()
-	tcpAddr, health := freeAddr(t), freeAddr(t)
+	tcpAddr := freeAddr(t)
 	udpLn, err := net.ListenPacket("udp", "127.0.0.1:0")
 	require.NoError(t, err)
 	udpAddr := udpLn.LocalAddr().String()
@@ -86,7 +86,7 @@ func TestSyslogToRealRsyslog(t *testing.T) {
 	startRsyslog(t, dir, port(tcpAddr), port(udpAddr))
 
 	alsAddr := freeAddr(t)
-	cfg := writeConfig(t, fmt.Sprintf(`
+	c := runCollector(t, fmt.Sprintf(`
 receivers:
   istioals:
     endpoint: %s
@@ -115,19 +115,13 @@ exporters:
       protocol: rfc3164
       max_message_size: 8192
       hostname: mesh-collector
-extensions:
-  health_check:
-    endpoint: %s
 service:
-  extensions: [health_check]
-  telemetry: {metrics: {level: none}}
   pipelines:
     logs:
       receivers: [istioals]
       processors: [paprefix, batch]
       exporters: [panlogs/tcp, panlogs/udp]
-`, alsAddr, tcpAddr, udpAddr, health))
-	c := startCollector(t, "http://"+health+"/", "--config", cfg)
+`, alsAddr, tcpAddr, udpAddr))
 
 	const n = 200
 	// A modest rate keeps the loopback UDP socket's buffer from overflowing:
