@@ -31,23 +31,46 @@ func benchLogs() plog.Logs {
 		a := lr.Attributes()
 		// A fixed key order, as a receiver writes them.
 		for _, kv := range [][2]string{
-			{"source.address", "10.8.0.11"}, {"destination.address", "10.96.0.40"}, {"envoy.upstream.address", "10.8.0.21"},
-			{"envoy.upstream.cluster", "outbound|9080||reviews.default.svc.cluster.local"}, {"istio.direction", "outbound"},
-			{"network.transport", "tcp"}, {"network.protocol.name", "http"}, {"network.protocol.version", "1.1"},
-			{"http.request.method", "GET"}, {"url.path", "/reviews/0"}, {"url.query", "user=7"}, {"server.address", "reviews"},
-			{"user_agent.original", "Mozilla/5.0 (X11; Linux x86_64)"}, {"http.request.header.x-request-id", "0ac1feff-84ae-4d3a-8b15-890da2b194c5"},
-			{"pan.action", "allow"}, {"pan.session_end_reason", "tcp-fin"}, {"istio.source.workload", "productpage-v1"},
-			{"istio.source.namespace", "default"}, {"istio.destination.workload", "reviews-v1"}, {"istio.destination.namespace", "default"},
-			{"istio.destination.principal", "spiffe://cluster.local/ns/default/sa/bookinfo-reviews"}, {"pan.prefix", "panw_istio_logs"},
-			{"envoy.response.code_details", "via_upstream"}, {"envoy.route.name", "default"},
+			{"source.address", "10.8.0.11"},
+			{"destination.address", "10.96.0.40"},
+			{"envoy.upstream.address", "10.8.0.21"},
+			{"envoy.upstream.cluster", "outbound|9080||reviews.default.svc.cluster.local"},
+			{"istio.direction", "outbound"},
+			{"network.transport", "tcp"},
+			{"network.protocol.name", "http"},
+			{"network.protocol.version", "1.1"},
+			{"http.request.method", "GET"},
+			{"url.path", "/reviews/0"},
+			{"url.query", "user=7"},
+			{"server.address", "reviews"},
+			{"user_agent.original", "Mozilla/5.0 (X11; Linux x86_64)"},
+			{"http.request.header.x-request-id", "0ac1feff-84ae-4d3a-8b15-890da2b194c5"},
+			{"pan.action", "allow"},
+			{"pan.session_end_reason", "tcp-fin"},
+			{"istio.source.workload", "productpage-v1"},
+			{"istio.source.namespace", "default"},
+			{"istio.destination.workload", "reviews-v1"},
+			{"istio.destination.namespace", "default"},
+			{"istio.destination.principal", "spiffe://cluster.local/ns/default/sa/bookinfo-reviews"},
+			{"pan.prefix", "panw_istio_logs"},
+			{"envoy.response.code_details", "via_upstream"},
+			{"envoy.route.name", "default"},
 		} {
 			a.PutStr(kv[0], kv[1])
 		}
 		for _, kv := range []struct {
 			k string
 			v int64
-		}{{"source.port", 51234}, {"destination.port", 9080}, {"envoy.upstream.port", 9080}, {"server.port", 9080},
-			{"http.response.status_code", 200}, {"http.request.body.size", 0}, {"http.response.body.size", 295}, {"envoy.duration_ms", 12}} {
+		}{
+			{"source.port", 51234},
+			{"destination.port", 9080},
+			{"envoy.upstream.port", 9080},
+			{"server.port", 9080},
+			{"http.response.status_code", 200},
+			{"http.request.body.size", 0},
+			{"http.response.body.size", 295},
+			{"envoy.duration_ms", 12},
+		} {
 			a.PutInt(kv.k, kv.v)
 		}
 		a.PutBool("pan.egress", false)

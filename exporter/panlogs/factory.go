@@ -17,11 +17,7 @@ import (
 
 // NewFactory creates the panlogs exporter factory.
 func NewFactory() exporter.Factory {
-	return exporter.NewFactory(
-		metadata.Type,
-		createDefaultConfig,
-		exporter.WithLogs(createLogs, metadata.LogsStability),
-	)
+	return exporter.NewFactory(metadata.Type, createDefaultConfig, exporter.WithLogs(createLogs, metadata.LogsStability))
 }
 
 func createDefaultConfig() component.Config {

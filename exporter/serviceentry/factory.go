@@ -13,15 +13,6 @@ import (
 	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
 
-// NewFactory creates the serviceentry exporter factory.
-func NewFactory() exporter.Factory {
-	return exporter.NewFactory(
-		metadata.Type,
-		createDefaultConfig,
-		exporter.WithLogs(createLogs, metadata.LogsStability),
-	)
-}
-
 func createDefaultConfig() component.Config {
 	return &Config{
 		Interval:            time.Minute,
@@ -32,6 +23,11 @@ func createDefaultConfig() component.Config {
 		ServiceEntries:      ServiceEntriesConfig{IPResolution: ResolutionNone},
 		Sidecars:            SidecarsConfig{Name: "default", EgressHosts: []string{"./*", "istio-system/*"}},
 	}
+}
+
+// NewFactory creates the serviceentry exporter factory.
+func NewFactory() exporter.Factory {
+	return exporter.NewFactory(metadata.Type, createDefaultConfig, exporter.WithLogs(createLogs, metadata.LogsStability))
 }
 
 // createLogs builds on exporterhelper for its standard self-telemetry, but

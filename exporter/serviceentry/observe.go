@@ -243,8 +243,10 @@ func sourceOf(res, attrs pcommon.Map) source {
 		s.Namespace = str(res, fields.K8sNamespaceName)
 	}
 	if s.Workload == "" {
-		for _, k := range [...]string{fields.IstioWorkloadName, fields.K8sDeploymentName, fields.K8sStatefulSetName,
-			fields.K8sDaemonSetName, fields.K8sCronJobName, fields.K8sJobName, fields.K8sReplicaSetName} {
+		for _, k := range [...]string{
+			fields.IstioWorkloadName, fields.K8sDeploymentName, fields.K8sStatefulSetName,
+			fields.K8sDaemonSetName, fields.K8sCronJobName, fields.K8sJobName, fields.K8sReplicaSetName,
+		} {
 			if s.Workload = str(res, k); s.Workload != "" {
 				break
 			}

@@ -21,10 +21,9 @@ func TestReadSamples(t *testing.T) {
 
 func TestParse(t *testing.T) {
 	tests := []struct {
-		name    string
-		in      string
-		wantErr bool
-		entries int
+		name, in string
+		wantErr  bool
+		entries  int
 	}{
 		{name: "comments and trailing brace", in: "# c\n// d\n{\"tcpLogs\":{\"logEntry\":[{}]}}\n}\n", entries: 1},
 		{name: "indented comment", in: "{\n  // note\n  \"httpLogs\":{\"logEntry\":[{},{}]}}", entries: 2},

@@ -9,6 +9,8 @@ import (
 // sends what its registry does not know (PassthroughCluster under
 // outboundTrafficPolicy ALLOW_ANY, BlackHoleCluster under REGISTRY_ONLY),
 // and where inbound traffic to a port no service declares goes.
+//
+//nolint:gosec // G101: "Passthrough" is no password
 const (
 	PassthroughCluster            = "PassthroughCluster"
 	BlackHoleCluster              = "BlackHoleCluster"

@@ -114,8 +114,11 @@ func TestVerdictOf(t *testing.T) {
 		e    Evidence
 		want Verdict
 	}{
-		{"rbac http", Evidence{Cluster: "inbound|80||", CodeDetails: "rbac_access_denied_matched_policy[ns[foo]-policy[deny-all]-rule[0]]"},
-			Verdict{ActionDeny, "ns[foo]-policy[deny-all]-rule[0]", EndPolicyDeny}},
+		{
+			"rbac http",
+			Evidence{Cluster: "inbound|80||", CodeDetails: "rbac_access_denied_matched_policy[ns[foo]-policy[deny-all]-rule[0]]"},
+			Verdict{ActionDeny, "ns[foo]-policy[deny-all]-rule[0]", EndPolicyDeny},
+		},
 		{"rbac tcp", Evidence{TerminationDetails: "rbac_access_denied_matched_policy[none]"}, Verdict{ActionDeny, "none", EndPolicyDeny}},
 		{"rbac generic", Evidence{CodeDetails: "rbac_access_denied"}, Verdict{ActionDeny, RuleRBAC, EndPolicyDeny}},
 		{"ext authz", Evidence{Flags: FlagUnauthorized, CodeDetails: "ext_authz_denied"}, Verdict{ActionDeny, RuleExtAuthz, EndPolicyDeny}},

@@ -52,18 +52,18 @@ func RepoRoot() (string, error) {
 
 // Binary is the distribution under test: $OTELCOL_PAN_BIN, else
 // bin/otelcol-pan at the repository root. t fails when it is missing.
-func Binary(t testing.TB) string {
-	t.Helper()
+func Binary(tb testing.TB) string {
+	tb.Helper()
 	p := os.Getenv(BinaryEnv)
 	if p == "" {
 		root, err := RepoRoot()
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		p = filepath.Join(root, "bin", "otelcol-pan")
 	}
 	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("the otelcol-pan binary is missing (%v): run `make test`, which builds it first", err)
+		tb.Fatalf("the otelcol-pan binary is missing (%v): run `make test`, which builds it first", err)
 	}
 	return p
 }
@@ -78,25 +78,25 @@ type Sample struct {
 // (../shared/testdata/als/skywalking beside the repository, DESIGN.md §11),
 // in file order. t skips when they are absent: a clone outside this
 // workplace still passes.
-func Samples(t testing.TB) []Sample {
-	t.Helper()
+func Samples(tb testing.TB) []Sample {
+	tb.Helper()
 	root, err := RepoRoot()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	dir := filepath.Join(root, "..", "shared", "testdata", "als", "skywalking")
 	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared ALS samples not present (%v): skipping", err)
+		tb.Skipf("shared ALS samples not present (%v): skipping", err)
 	}
 	files, err := alsmsg.Files(dir)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	samples := make([]Sample, 0, len(files))
 	for _, f := range files {
 		msg, err := alsmsg.ReadFile(f)
 		if err != nil {
-			t.Fatalf("%s: %v", f, err)
+			tb.Fatalf("%s: %v", f, err)
 		}
 		samples = append(samples, Sample{Name: strings.TrimSuffix(filepath.Base(f), ".msg"), Msg: msg})
 	}
@@ -114,11 +114,11 @@ func FreeAddr() (string, error) {
 }
 
 // MustFreeAddr is FreeAddr for a test: t fails instead of an error.
-func MustFreeAddr(t testing.TB) string {
-	t.Helper()
+func MustFreeAddr(tb testing.TB) string {
+	tb.Helper()
 	a, err := FreeAddr()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return a
 }

@@ -25,14 +25,14 @@ var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/golden/*.
 
 // convertMessage converts msg as the first message of a stream, through the
 // receiver's own converter.
-func convertMessage(t testing.TB, msg *accesslogv3.StreamAccessLogsMessage) plog.Logs {
+func convertMessage(tb testing.TB, msg *accesslogv3.StreamAccessLogsMessage) plog.Logs {
 	r, err := newReceiver(createDefaultConfig().(*Config), receivertest.NewNopSettings(metadata.Type), consumertest.NewNop())
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	wire, err := proto.Marshal(msg)
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	var st convert.Stream
 	logs, _, err := r.conv.Message(wire, &st, pcommon.NewTimestampFromTime(time.Now()))
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	return logs
 }
 

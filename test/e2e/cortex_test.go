@@ -96,13 +96,12 @@ func (c *cortexCollector) count() (int, []int, []string) {
 	return len(c.records), append([]int(nil), c.statuses...), append([]string(nil), c.badRequest...)
 }
 
-func serve(t *testing.T, addr string, h http.Handler) *http.Server {
+func serve(t *testing.T, addr string, h http.Handler) {
 	ln, err := net.Listen("tcp", addr)
 	require.NoError(t, err)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
-	return srv
 }
 
 // cortexConfig sends ALS records to a Cortex-like collector at httpAddr;

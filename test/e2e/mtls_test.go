@@ -33,21 +33,11 @@ func TestMTLSAllowedPrincipals(t *testing.T) {
 receivers:
   istioals:
     endpoint: %s
-    tls:
-      cert_file: %s
-      key_file: %s
-      client_ca_file: %s
+    tls: {cert_file: %s, key_file: %s, client_ca_file: %s}
     allowed_principals: [%s]
-processors:
-  batch:
-    timeout: 50ms
-exporters:
-  panlogs:
-    transport: file
-    file: {path: %s}
-service:
-  pipelines:
-    logs: {receivers: [istioals], processors: [batch], exporters: [panlogs]}
+processors: {batch: {timeout: 50ms}}
+exporters: {panlogs: {transport: file, file: {path: %s}}}
+service: {pipelines: {logs: {receivers: [istioals], processors: [batch], exporters: [panlogs]}}}
 `, alsAddr, ca.path("server.pem"), ca.path("server-key.pem"), ca.path("ca.pem"), allowed, out))
 
 	creds := func(certs ...tls.Certificate) credentials.TransportCredentials {

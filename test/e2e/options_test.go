@@ -101,8 +101,10 @@ sidecars: {enabled: true, name: egress, egress_hosts: ["./*", "istio-system/*"]}
 	}
 }
 
-// indent puts every line of s under a key, n spaces deep.
-func indent(s string, n int) string {
+// indent puts every line of s under a key (four spaces deep, inside a
+// component).
+func indent(s string) string {
+	const n = 4
 	if strings.TrimSpace(s) == "" {
 		return " {}"
 	}
@@ -126,21 +128,21 @@ func TestEveryDocumentedOptionStarts(t *testing.T) {
 	b.WriteString("receivers:\n")
 	recv := receiverVariants(ca)
 	for _, v := range recv {
-		fmt.Fprintf(&b, "  istioals/%s:\n    endpoint: %q%s\n", v.name, freeAddr(t), strings.TrimPrefix(indent(v.yaml, 4), " {}"))
+		fmt.Fprintf(&b, "  istioals/%s:\n    endpoint: %q%s\n", v.name, freeAddr(t), strings.TrimPrefix(indent(v.yaml), " {}"))
 	}
 	b.WriteString("processors:\n")
 	procs := processorVariants()
 	for _, v := range procs {
-		fmt.Fprintf(&b, "  paprefix/%s:%s\n", v.name, indent(v.yaml, 4))
+		fmt.Fprintf(&b, "  paprefix/%s:%s\n", v.name, indent(v.yaml))
 	}
 	b.WriteString("exporters:\n")
 	exps := exporterVariants(ca, dir)
 	for _, v := range exps {
-		fmt.Fprintf(&b, "  panlogs/%s:%s\n", v.name, indent(v.yaml, 4))
+		fmt.Fprintf(&b, "  panlogs/%s:%s\n", v.name, indent(v.yaml))
 	}
 	ses := serviceEntryVariants(dir)
 	for _, v := range ses {
-		fmt.Fprintf(&b, "  serviceentry/%s:%s\n", v.name, indent(v.yaml, 4))
+		fmt.Fprintf(&b, "  serviceentry/%s:%s\n", v.name, indent(v.yaml))
 	}
 	b.WriteString("service:\n  extensions: [file_storage]\n  pipelines:\n")
 	// Pipeline i takes receiver i mod R and processor i mod P, so that every

@@ -32,12 +32,8 @@ func TestPrefixRules(t *testing.T) {
 	// %% is fmt's escape: the collector sees %{k8s.namespace.name}.
 	c := runCollector(t, fmt.Sprintf(`
 receivers:
-  istioals:
-    endpoint: %s
-  otlp:
-    protocols:
-      grpc:
-        endpoint: %s
+  istioals: {endpoint: %s}
+  otlp: {protocols: {grpc: {endpoint: %s}}}
 processors:
   paprefix:
     prefix: mesh-%%{k8s.namespace.name}
@@ -46,20 +42,9 @@ processors:
         prefix: egress
       - match: {k8s.namespace.name: "pay*"}
         prefix: team-payments
-  batch:
-    timeout: 100ms
-exporters:
-  panlogs:
-    format: json
-    transport: file
-    file:
-      path: %s
-service:
-  pipelines:
-    logs:
-      receivers: [istioals, otlp]
-      processors: [paprefix, batch]
-      exporters: [panlogs]
+  batch: {timeout: 100ms}
+exporters: {panlogs: {format: json, transport: file, file: {path: %s}}}
+service: {pipelines: {logs: {receivers: [istioals, otlp], processors: [paprefix, batch], exporters: [panlogs]}}}
 `, alsAddr, otlpAddr, out))
 
 	// 60 HTTP entries from each of payments and default over four streams,

@@ -52,27 +52,18 @@ func egressStreams() []alsgen.Stream {
 
 func serviceEntryConfig(alsAddr, out, storage string) string {
 	return fmt.Sprintf(`
-receivers:
-  istioals:
-    endpoint: %s
+receivers: {istioals: {endpoint: %s}}
 exporters:
   serviceentry:
     directory: %s
     interval: 200ms
     storage: file_storage
-    service_entries:
-      export_to: [learned]
-    sidecars:
-      enabled: true
-extensions:
-  file_storage:
-    directory: %s
+    service_entries: {export_to: [learned]}
+    sidecars: {enabled: true}
+extensions: {file_storage: {directory: %s}}
 service:
   extensions: [file_storage]
-  pipelines:
-    logs:
-      receivers: [istioals]
-      exporters: [serviceentry]
+  pipelines: {logs: {receivers: [istioals], exporters: [serviceentry]}}
 `, alsAddr, out, storage)
 }
 
@@ -190,29 +181,20 @@ func TestEgressDenialsPipeline(t *testing.T) {
 	alsAddr := freeAddr(t)
 	denials := filepath.Join(t.TempDir(), "egress-denials.log")
 	c := runCollector(t, fmt.Sprintf(`
-receivers:
-  istioals:
-    endpoint: %s
+receivers: {istioals: {endpoint: %s}}
 processors:
   filter/egress-denials:
     error_mode: ignore
     logs:
       log_record:
         - 'not ((attributes["pan.action"] == "deny" and attributes["pan.egress"] == true) or attributes["envoy.route.name"] == "block_all")'
-  paprefix/denials:
-    prefix: egress-denied
+  paprefix/denials: {prefix: egress-denied}
 exporters:
-  panlogs/denials:
-    transport: file
-    file:
-      path: %s
-  serviceentry:
-    directory: %s
+  panlogs/denials: {transport: file, file: {path: %s}}
+  serviceentry: {directory: %s}
 service:
   pipelines:
-    logs:
-      receivers: [istioals]
-      exporters: [serviceentry]
+    logs: {receivers: [istioals], exporters: [serviceentry]}
     logs/egress-denials:
       receivers: [istioals]
       processors: [filter/egress-denials, paprefix/denials]

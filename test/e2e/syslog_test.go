@@ -87,40 +87,19 @@ func TestSyslogToRealRsyslog(t *testing.T) {
 
 	alsAddr := freeAddr(t)
 	c := runCollector(t, fmt.Sprintf(`
-receivers:
-  istioals:
-    endpoint: %s
-processors:
-  paprefix:
-    prefix: e2e-syslog
-  batch:
-    timeout: 50ms
+receivers: {istioals: {endpoint: %s}}
+processors: {paprefix: {prefix: e2e-syslog}, batch: {timeout: 50ms}}
 exporters:
   panlogs/tcp:
     format: json
     transport: syslog
-    syslog:
-      endpoint: %s
-      network: tcp
-      protocol: rfc5424
-      framing: octet_counting
-      hostname: mesh-collector
+    syslog: {endpoint: %s, network: tcp, protocol: rfc5424, framing: octet_counting, hostname: mesh-collector}
   panlogs/udp:
     format: json
     prefix_mode: none
     transport: syslog
-    syslog:
-      endpoint: %s
-      network: udp
-      protocol: rfc3164
-      max_message_size: 8192
-      hostname: mesh-collector
-service:
-  pipelines:
-    logs:
-      receivers: [istioals]
-      processors: [paprefix, batch]
-      exporters: [panlogs/tcp, panlogs/udp]
+    syslog: {endpoint: %s, network: udp, protocol: rfc3164, max_message_size: 8192, hostname: mesh-collector}
+service: {pipelines: {logs: {receivers: [istioals], processors: [paprefix, batch], exporters: [panlogs/tcp, panlogs/udp]}}}
 `, alsAddr, tcpAddr, udpAddr))
 
 	const n = 200

@@ -16,11 +16,10 @@ import (
 	"syscall"
 	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/otelcol-pan/otelcol-pan/internal/alsgen"
+	"github.com/otelcol-pan/otelcol-pan/internal/testutil"
 )
 
 // FanIn is a sustained-overload run: Streams Envoy-like clients, each on its
@@ -325,13 +324,12 @@ func sendFanIn(ctx context.Context, endpoint string, corpus []fanInStream, deadl
 }
 
 func sendFanInStream(ctx context.Context, endpoint string, sc *fanInStream, deadline time.Time, sent *atomic.Int64) error {
-	conn, err := grpc.NewClient(endpoint, grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.ForceCodec(rawCodec{})))
+	conn, err := testutil.DialRaw(endpoint)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	st, err := conn.NewStream(ctx, &alsDesc, alsMethod)
+	st, err := conn.NewStream(ctx, &testutil.ALSStream, testutil.ALSMethod)
 	if err != nil {
 		return err
 	}

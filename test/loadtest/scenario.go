@@ -76,8 +76,7 @@ func collectorConfig(pipeline, recvAddr, metricsAddr, out, syslogAddr string) st
         - pull:
             exporter:
               prometheus: {host: %q, port: %s}`, host, port)
-	switch pipeline {
-	case Baseline:
+	if pipeline == Baseline {
 		return fmt.Sprintf(`
 receivers:
   otlp:

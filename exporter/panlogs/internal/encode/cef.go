@@ -9,12 +9,10 @@ import (
 	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
 
-// CEF escaping (ArcSight CEF spec): in the header '\' and '|' are escaped; in
-// extension values '\' and '=', and line breaks as \n and \r. Tabs may stay.
-var (
-	cefHeaderEscaper = newEscaper(true, [2]byte{'|', '|'})
-	cefValueEscaper  = newEscaper(true, [2]byte{'=', '='})
-)
+// CEF escaping (ArcSight CEF spec): in the header '\' and '|' are escaped
+// (headerEscaper); in extension values '\' and '=', and line breaks as \n
+// and \r. Tabs may stay.
+var cefValueEscaper = newEscaper(true, [2]byte{'=', '='})
 
 // cefFormat writes "CEF:0|Palo Alto Networks|otelcol-pan|<version>|TRAFFIC|<subtype>|<severity>|<extension>",
 // with the extension keys PAN-OS's own CEF traffic format uses where one fits.
@@ -23,11 +21,7 @@ type cefFormat struct {
 }
 
 func (f cefFormat) appendRecord(b []byte, r *record.Record, prefix string, _ *Scratch) []byte {
-	b = append(b, "CEF:0|Palo Alto Networks|otelcol-pan|"...)
-	b = cefHeaderEscaper.append(b, f.s.version)
-	b = append(b, '|')
-	b = append(b, logType...)
-	b = append(b, '|')
+	b = appendHeader(b, "CEF:0", f.s.version)
 	b = append(b, subtype(r)...)
 	b = append(b, '|')
 	b = strconv.AppendInt(b, int64(severity(r)), 10)
@@ -41,20 +35,13 @@ func (f cefFormat) appendRecord(b []byte, r *record.Record, prefix string, _ *Sc
 		w.millis("start", r.Start)
 		w.millis("end", r.TimeGenerated())
 	}
-	w.slot(r, "src", record.SrcAddr)
-	w.slot(r, "spt", record.SrcPort)
-	w.slot(r, "dst", record.DstAddr)
-	w.slot(r, "dpt", record.DstPort)
-	w.slot(r, "destinationTranslatedAddress", record.NatAddr)
-	w.slot(r, "destinationTranslatedPort", record.NatPort)
-	w.slot(r, "proto", record.Transport)
+	w.fields(r, cefConnection)
 	if app := r.App(); app != "" {
 		w.str("app", app)
 	}
 	w.slot(r, "act", record.Action)
 	w.label("cs1", "Rule", r.Get(record.Rule))
-	w.slot(r, "suser", record.SrcPrincipal)
-	w.slot(r, "duser", record.DstPrincipal)
+	w.fields(r, cefUsers)
 	w.label("cs4", "Source Zone", r.Get(record.SrcNamespace))
 	w.label("cs5", "Destination Zone", toZone(r))
 	w.label("cs2", "Source Workload", r.Get(record.SrcWorkload))
@@ -67,11 +54,9 @@ func (f cefFormat) appendRecord(b []byte, r *record.Record, prefix string, _ *Sc
 		w.str("cn1Label", "Elapsed ms")
 		w.int("cn1", ms)
 	}
-	w.slot(r, "reason", record.EndReason)
-	w.slot(r, "requestMethod", record.Method)
+	w.fields(r, cefRequest)
 	w.url("request", r, f.s.redactor)
-	w.slot(r, "dhost", record.Host)
-	w.slot(r, "requestClientApplication", record.UserAgent)
+	w.fields(r, cefClient)
 	w.label("cn2", "HTTP Status", r.Get(record.Status))
 	w.val("deviceDirection", cefDirection(r))
 	if f.s.prefixField {
@@ -80,6 +65,15 @@ func (f cefFormat) appendRecord(b []byte, r *record.Record, prefix string, _ *Sc
 	}
 	return w.b
 }
+
+// The facts CEF writes as the record holds them, by key, in their order on
+// the line.
+var (
+	cefConnection = []field{{"src", record.SrcAddr}, {"spt", record.SrcPort}, {"dst", record.DstAddr}, {"dpt", record.DstPort}, {"destinationTranslatedAddress", record.NatAddr}, {"destinationTranslatedPort", record.NatPort}, {"proto", record.Transport}}
+	cefUsers      = []field{{"suser", record.SrcPrincipal}, {"duser", record.DstPrincipal}}
+	cefRequest    = []field{{"reason", record.EndReason}, {"requestMethod", record.Method}}
+	cefClient     = []field{{"dhost", record.Host}, {"requestClientApplication", record.UserAgent}}
+)
 
 var (
 	cefInbound  = pcommon.NewValueInt(0)

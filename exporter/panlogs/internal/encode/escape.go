@@ -35,7 +35,7 @@ func (e *escaper) append(b []byte, s string) []byte {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			esc := e.backslashed[c]
-			ctrl := (c < 0x20 || c == 0x7f) && !(c == '\t' && e.rawTab)
+			ctrl := (c < 0x20 || c == 0x7f) && (c != '\t' || !e.rawTab)
 			if esc == 0 && !ctrl {
 				i++
 				continue

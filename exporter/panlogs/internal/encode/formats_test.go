@@ -15,7 +15,7 @@ import (
 
 // unescape reverses the escaper: \\ \n \r \t \xNN \uNNNN and the format's
 // own backslashed delimiters.
-func unescape(t testing.TB, s string, delims string) string {
+func unescape(tb testing.TB, s string, delims string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -25,7 +25,7 @@ func unescape(t testing.TB, s string, delims string) string {
 		}
 		i++
 		if i >= len(s) {
-			t.Fatalf("dangling backslash in %q", s)
+			tb.Fatalf("dangling backslash in %q", s)
 		}
 		switch d := s[i]; {
 		case d == '\\':
@@ -38,32 +38,32 @@ func unescape(t testing.TB, s string, delims string) string {
 			b.WriteByte('\t')
 		case d == 'x':
 			v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
-			require.NoError(t, err)
+			require.NoError(tb, err)
 			b.WriteByte(byte(v))
 			i += 2
 		case d == 'u':
 			v, err := strconv.ParseUint(s[i+1:i+5], 16, 32)
-			require.NoError(t, err)
+			require.NoError(tb, err)
 			b.WriteRune(rune(v))
 			i += 4
 		case strings.IndexByte(delims, d) >= 0:
 			b.WriteByte(d)
 		default:
-			t.Fatalf("unknown escape \\%c in %q", d, s)
+			tb.Fatalf("unknown escape \\%c in %q", d, s)
 		}
 	}
 	return b.String()
 }
 
 // parseCSV reads one pan_csv line with RFC 4180 rules, then unescapes.
-func parseCSV(t testing.TB, line string) []string {
+func parseCSV(tb testing.TB, line string) []string {
 	r := csv.NewReader(strings.NewReader(line))
 	recs, err := r.ReadAll()
-	require.NoError(t, err, line)
-	require.Len(t, recs, 1, "one record per line")
+	require.NoError(tb, err, line)
+	require.Len(tb, recs, 1, "one record per line")
 	out := recs[0]
 	for i := range out {
-		out[i] = unescape(t, out[i], "")
+		out[i] = unescape(tb, out[i], "")
 	}
 	return out
 }
@@ -87,12 +87,12 @@ func splitEscaped(s string, sep byte) []string {
 
 // parseCEF reads a CEF line: seven header fields, then key=value pairs where
 // a key starts after a space and ends at an unescaped '='.
-func parseCEF(t testing.TB, line string) (header []string, ext map[string]string) {
+func parseCEF(tb testing.TB, line string) (header []string, ext map[string]string) {
 	parts := splitEscaped(line, '|')
-	require.GreaterOrEqual(t, len(parts), 8, line)
+	require.GreaterOrEqual(tb, len(parts), 8, line)
 	header = parts[:7]
 	for i := range header {
-		header[i] = unescape(t, header[i], "|")
+		header[i] = unescape(tb, header[i], "|")
 	}
 	rest := strings.Join(parts[7:], "|")
 	ext = map[string]string{}
@@ -114,33 +114,33 @@ func parseCEF(t testing.TB, line string) (header []string, ext map[string]string
 			end = keyStart(eqs[n+1]) - 1
 		}
 		_, dup := ext[k]
-		require.False(t, dup, "key %s twice in %s", k, line)
-		ext[k] = unescape(t, rest[eq+1:end], "=")
+		require.False(tb, dup, "key %s twice in %s", k, line)
+		ext[k] = unescape(tb, rest[eq+1:end], "=")
 	}
 	return header, ext
 }
 
 // parseLEEF reads a LEEF 2.0 line with the declared delimiter.
-func parseLEEF(t testing.TB, line string) (header []string, attrs map[string]string) {
+func parseLEEF(tb testing.TB, line string) (header []string, attrs map[string]string) {
 	parts := splitEscaped(line, '|')
-	require.GreaterOrEqual(t, len(parts), 7, line)
+	require.GreaterOrEqual(tb, len(parts), 7, line)
 	header = parts[:6]
-	require.Equal(t, "LEEF:2.0", header[0])
-	require.Equal(t, "^", header[5])
+	require.Equal(tb, "LEEF:2.0", header[0])
+	require.Equal(tb, "^", header[5])
 	attrs = map[string]string{}
 	for _, kv := range splitEscaped(strings.Join(parts[6:], "|"), '^') {
 		k, v, ok := strings.Cut(kv, "=")
-		require.True(t, ok, "attribute %q in %s", kv, line)
+		require.True(tb, ok, "attribute %q in %s", kv, line)
 		_, dup := attrs[k]
-		require.False(t, dup, "key %s twice", k)
-		attrs[k] = unescape(t, v, "^")
+		require.False(tb, dup, "key %s twice", k)
+		attrs[k] = unescape(tb, v, "^")
 	}
 	return header, attrs
 }
 
 // hostileRecord fills the attacker-reachable fields with v.
 func hostileRecord(v string) func(res, a pcommon.Map) {
-	return func(res, a pcommon.Map) {
+	return func(_, a pcommon.Map) {
 		a.PutStr("url.path", "/p")
 		a.PutStr("url.query", "q="+v)
 		a.PutStr("user_agent.original", v)
@@ -156,53 +156,53 @@ func hostileRecord(v string) func(res, a pcommon.Map) {
 	}
 }
 
-func oneLine(t testing.TB, line []byte) string {
-	require.Equal(t, 1, bytes.Count(line, []byte("\n")), "exactly one line: %q", line)
-	require.True(t, bytes.HasSuffix(line, []byte("\n")))
-	require.Equal(t, -1, bytes.IndexByte(line, '\r'))
-	require.Equal(t, -1, bytes.IndexByte(line, 0))
-	require.True(t, utf8.Valid(line))
+func oneLine(tb testing.TB, line []byte) string {
+	require.Equal(tb, 1, bytes.Count(line, []byte("\n")), "exactly one line: %q", line)
+	require.True(tb, bytes.HasSuffix(line, []byte("\n")))
+	require.Equal(tb, -1, bytes.IndexByte(line, '\r'))
+	require.Equal(tb, -1, bytes.IndexByte(line, 0))
+	require.True(tb, utf8.Valid(line))
 	return string(line[:len(line)-1])
 }
 
 // checkRoundTrip encodes a record whose attacker-reachable fields hold v in
 // every format and parses each line back with that format's rules.
-func checkRoundTrip(t testing.TB, v string) {
+func checkRoundTrip(tb testing.TB, v string) {
 	want := validUTF8(v)
 
-	line := oneLine(t, encodeWith(t, options(PANCSV, PrefixNone), hostileRecord(v)))
-	cols := parseCSV(t, line)
-	require.Len(t, cols, 47, line)
-	assert.Equal(t, "TRAFFIC", cols[3])
-	assert.Equal(t, "deny", cols[4])
-	assert.Equal(t, want, cols[11], "rule")
-	assert.Equal(t, want, cols[12], "source user")
-	assert.Equal(t, want, cols[16], "source zone")
-	assert.Equal(t, "10.0.0.1", cols[7])
-	assert.Equal(t, "5", cols[24])
+	line := oneLine(tb, encodeWith(tb, options(PANCSV, PrefixNone), hostileRecord(v)))
+	cols := parseCSV(tb, line)
+	require.Len(tb, cols, 47, line)
+	assert.Equal(tb, "TRAFFIC", cols[3])
+	assert.Equal(tb, "deny", cols[4])
+	assert.Equal(tb, want, cols[11], "rule")
+	assert.Equal(tb, want, cols[12], "source user")
+	assert.Equal(tb, want, cols[16], "source zone")
+	assert.Equal(tb, "10.0.0.1", cols[7])
+	assert.Equal(tb, "5", cols[24])
 
-	line = oneLine(t, encodeWith(t, options(CEF, PrefixNone), hostileRecord(v)))
-	hdr, ext := parseCEF(t, line)
-	assert.Equal(t, []string{"CEF:0", "Palo Alto Networks", "otelcol-pan", "latest", "TRAFFIC", "deny", "7"}, hdr)
-	assert.Equal(t, "/p?q="+want, ext["request"])
-	assert.Equal(t, want, ext["requestClientApplication"])
-	assert.Equal(t, want, ext["dhost"])
-	assert.Equal(t, want, ext["suser"])
-	assert.Equal(t, want, ext["cs1"])
-	assert.Equal(t, "Rule", ext["cs1Label"])
-	assert.Equal(t, want, ext["cs4"])
-	assert.Equal(t, "10.0.0.1", ext["src"])
+	line = oneLine(tb, encodeWith(tb, options(CEF, PrefixNone), hostileRecord(v)))
+	hdr, ext := parseCEF(tb, line)
+	assert.Equal(tb, []string{"CEF:0", "Palo Alto Networks", "otelcol-pan", "latest", "TRAFFIC", "deny", "7"}, hdr)
+	assert.Equal(tb, "/p?q="+want, ext["request"])
+	assert.Equal(tb, want, ext["requestClientApplication"])
+	assert.Equal(tb, want, ext["dhost"])
+	assert.Equal(tb, want, ext["suser"])
+	assert.Equal(tb, want, ext["cs1"])
+	assert.Equal(tb, "Rule", ext["cs1Label"])
+	assert.Equal(tb, want, ext["cs4"])
+	assert.Equal(tb, "10.0.0.1", ext["src"])
 
-	line = oneLine(t, encodeWith(t, options(LEEF, PrefixNone), hostileRecord(v)))
-	lhdr, attrs := parseLEEF(t, line)
-	assert.Equal(t, "TRAFFIC", lhdr[4])
-	assert.Equal(t, "/p?q="+want, attrs["url"])
-	assert.Equal(t, want, attrs["userAgent"])
-	assert.Equal(t, want, attrs["usrName"])
-	assert.Equal(t, want, attrs["policy"])
-	assert.Equal(t, want, attrs["srcZone"])
-	assert.Equal(t, want, attrs["srcWorkload"])
-	assert.Equal(t, "10.0.0.1", attrs["src"])
+	line = oneLine(tb, encodeWith(tb, options(LEEF, PrefixNone), hostileRecord(v)))
+	lhdr, attrs := parseLEEF(tb, line)
+	assert.Equal(tb, "TRAFFIC", lhdr[4])
+	assert.Equal(tb, "/p?q="+want, attrs["url"])
+	assert.Equal(tb, want, attrs["userAgent"])
+	assert.Equal(tb, want, attrs["usrName"])
+	assert.Equal(tb, want, attrs["policy"])
+	assert.Equal(tb, want, attrs["srcZone"])
+	assert.Equal(tb, want, attrs["srcWorkload"])
+	assert.Equal(tb, "10.0.0.1", attrs["src"])
 }
 
 func TestTextFormatsRoundTripHostileValues(t *testing.T) {
@@ -219,29 +219,21 @@ func FuzzTextFormats(f *testing.F) {
 }
 
 func TestCSVColumns(t *testing.T) {
-	line := oneLine(t, encodeWith(t, options(PANCSV, PrefixLine), func(res, a pcommon.Map) {
-		a.PutStr("pan.prefix", "mesh")
-		a.PutStr("source.address", "10.0.0.1")
-		a.PutInt("source.port", 51000)
-		a.PutStr("destination.address", "10.0.0.2")
-		a.PutInt("destination.port", 9080)
-		a.PutStr("envoy.upstream.address", "10.0.0.3")
-		a.PutInt("envoy.upstream.port", 9081)
-		a.PutStr("network.transport", "tcp")
-		a.PutStr("event", "x")
-		a.PutInt("envoy.tcp.received_bytes", 100)
-		a.PutInt("envoy.tcp.sent_bytes", 2000)
-		a.PutInt("envoy.duration_ms", 2500)
-		a.PutStr("pan.action", "allow")
-		a.PutStr("pan.session_end_reason", "tcp-fin")
-		a.PutStr("istio.destination.namespace", "payments")
-	}))
+	line := oneLine(t, encodeWith(t, options(PANCSV, PrefixLine), filled(nil, map[string]any{
+		"pan.prefix": "mesh", "source.address": "10.0.0.1", "source.port": 51000, "destination.address": "10.0.0.2",
+		"destination.port": 9080, "envoy.upstream.address": "10.0.0.3", "envoy.upstream.port": 9081,
+		"network.transport": "tcp", "event": "x", "envoy.tcp.received_bytes": 100, "envoy.tcp.sent_bytes": 2000,
+		"envoy.duration_ms": 2500, "pan.action": "allow", "pan.session_end_reason": "tcp-fin",
+		"istio.destination.namespace": "payments",
+	})))
 	prefix, rest, _ := strings.Cut(line, " ")
 	assert.Equal(t, "mesh", prefix)
 	cols := parseCSV(t, rest)
-	want := map[int]string{2: "2026/01/02 03:04:06", 4: "TRAFFIC", 5: "end", 7: "2026/01/02 03:04:07", 8: "10.0.0.1", 9: "10.0.0.2",
+	want := map[int]string{
+		2: "2026/01/02 03:04:06", 4: "TRAFFIC", 5: "end", 7: "2026/01/02 03:04:07", 8: "10.0.0.1", 9: "10.0.0.2",
 		11: "10.0.0.3", 18: "payments", 24: "1", 25: "51000", 26: "9080", 28: "9081", 30: "tcp", 31: "allow", 32: "2100", 33: "100",
-		34: "2000", 36: "2026/01/02 03:04:05", 37: "2", 47: "tcp-fin"}
+		34: "2000", 36: "2026/01/02 03:04:05", 37: "2", 47: "tcp-fin",
+	}
 	for col, v := range want {
 		assert.Equal(t, v, cols[col-1], "column %d", col)
 	}

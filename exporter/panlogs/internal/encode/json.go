@@ -25,21 +25,11 @@ func (f jsonFormat) appendRecord(b []byte, r *record.Record, prefix string, sc *
 	w.time("time_generated", r.TimeGenerated(), &sc.session)
 	w.str("type", logType)
 	w.str("subtype", subtype(r))
-	w.slot(r, "src", record.SrcAddr)
-	w.slot(r, "sport", record.SrcPort)
-	w.slot(r, "dst", record.DstAddr)
-	w.slot(r, "dport", record.DstPort)
-	w.slot(r, "natdst", record.NatAddr)
-	w.slot(r, "natdport", record.NatPort)
-	w.slot(r, "proto", record.Transport)
+	w.fields(r, jsonConnection)
 	if app := r.App(); app != "" {
 		w.str("app", app)
 	}
-	w.slot(r, "action", record.Action)
-	w.slot(r, "rule", record.Rule)
-	w.slot(r, "srcuser", record.SrcPrincipal)
-	w.slot(r, "dstuser", record.DstPrincipal)
-	w.slot(r, "from", record.SrcNamespace)
+	w.fields(r, jsonVerdict)
 	w.val("to", toZone(r))
 	if sent, recv, ok := r.BytesSentReceived(); ok {
 		w.int("bytes", sent+recv)
@@ -47,10 +37,7 @@ func (f jsonFormat) appendRecord(b []byte, r *record.Record, prefix string, sc *
 		w.int("bytes_received", recv)
 	}
 	w.time("start", r.Start, &sc.session)
-	w.slot(r, "elapsed_ms", record.DurationMs)
-	w.slot(r, "session_end_reason", record.EndReason)
-	w.slot(r, "src_workload", record.SrcWorkload)
-	w.slot(r, "dst_workload", record.DstWorkload)
+	w.fields(r, jsonSession)
 	if pod, ns, ok := r.LocalPod(); ok {
 		if r.Direction() == mesh.Inbound {
 			w.str("dst_pod", pod)
@@ -62,16 +49,12 @@ func (f jsonFormat) appendRecord(b []byte, r *record.Record, prefix string, sc *
 	if h := r.ClusterHost(); h != "" {
 		w.str("dst_service", h)
 	}
-	w.slot(r, "containers", record.Containers)
-	w.slot(r, "direction", record.Direction)
-	w.slot(r, "proxy", record.Proxy)
-	w.slot(r, "mtls", record.MTLS)
-	w.slot(r, "egress", record.Egress)
+	w.fields(r, jsonMesh)
 
 	if r.Has(record.Method) || r.Has(record.Status) || r.Has(record.Path) {
 		w.key("http")
 		h := jsonObject{b: append(w.b, '{')}
-		h.slot(r, "method", record.Method)
+		h.val("method", r.Get(record.Method))
 		if r.Has(record.Path) {
 			h.key("url")
 			h.b = append(h.b, '"')
@@ -92,36 +75,32 @@ func (f jsonFormat) appendRecord(b []byte, r *record.Record, prefix string, sc *
 			}
 			h.b = append(h.b, '"')
 		}
-		h.slot(r, "path", record.Path)
-		h.slot(r, "status", record.Status)
-		h.slot(r, "user_agent", record.UserAgent)
-		h.slot(r, "request_id", record.RequestID)
-		h.slot(r, "xff", record.XFF)
-		h.slot(r, "request_size", record.ReqSize)
-		h.slot(r, "response_size", record.RespSize)
+		h.fields(r, jsonHTTP)
 		f.appendHeaders(&h, r)
 		w.b = append(h.b, '}')
 	}
+	// Envoy's own account, written when it names how the traffic ended or
+	// where it went (termination details alone do not open the object).
 	if r.Has(record.ResponseFlags) || r.Has(record.CodeDetails) || r.Has(record.Cluster) || r.Has(record.Route) {
-		w.key("envoy")
-		o := jsonObject{b: append(w.b, '{')}
-		o.slot(r, "response_flags", record.ResponseFlags)
-		o.slot(r, "code_details", record.CodeDetails)
-		o.slot(r, "termination_details", record.TermDetails)
-		o.slot(r, "cluster", record.Cluster)
-		o.slot(r, "route", record.Route)
-		w.b = append(o.b, '}')
+		w.object(r, "envoy", jsonEnvoy)
 	}
 	if r.Has(record.TLSVersion) || r.Has(record.TLSCipher) || r.Has(record.TLSSNI) {
-		w.key("tls")
-		o := jsonObject{b: append(w.b, '{')}
-		o.slot(r, "version", record.TLSVersion)
-		o.slot(r, "cipher", record.TLSCipher)
-		o.slot(r, "sni", record.TLSSNI)
-		w.b = append(o.b, '}')
+		w.object(r, "tls", jsonTLS)
 	}
 	return append(w.b, '}')
 }
+
+// The facts the json format writes as the record holds them, by key, in
+// their order on the line.
+var (
+	jsonConnection = []field{{"src", record.SrcAddr}, {"sport", record.SrcPort}, {"dst", record.DstAddr}, {"dport", record.DstPort}, {"natdst", record.NatAddr}, {"natdport", record.NatPort}, {"proto", record.Transport}}
+	jsonVerdict    = []field{{"action", record.Action}, {"rule", record.Rule}, {"srcuser", record.SrcPrincipal}, {"dstuser", record.DstPrincipal}, {"from", record.SrcNamespace}}
+	jsonSession    = []field{{"elapsed_ms", record.DurationMs}, {"session_end_reason", record.EndReason}, {"src_workload", record.SrcWorkload}, {"dst_workload", record.DstWorkload}}
+	jsonMesh       = []field{{"containers", record.Containers}, {"direction", record.Direction}, {"proxy", record.Proxy}, {"mtls", record.MTLS}, {"egress", record.Egress}}
+	jsonHTTP       = []field{{"path", record.Path}, {"status", record.Status}, {"user_agent", record.UserAgent}, {"request_id", record.RequestID}, {"xff", record.XFF}, {"request_size", record.ReqSize}, {"response_size", record.RespSize}}
+	jsonEnvoy      = []field{{"response_flags", record.ResponseFlags}, {"code_details", record.CodeDetails}, {"termination_details", record.TermDetails}, {"cluster", record.Cluster}, {"route", record.Route}}
+	jsonTLS        = []field{{"version", record.TLSVersion}, {"cipher", record.TLSCipher}, {"sni", record.TLSSNI}}
+)
 
 // appendHeaders writes the include_headers that the record holds: request
 // headers as http.headers, response headers as http.response_headers.
@@ -195,8 +174,20 @@ func (o *jsonObject) time(k string, ts pcommon.Timestamp, clock *timeCache) {
 	o.b = append(o.b, '"')
 }
 
-// slot writes the fact in slot s under k, when present.
-func (o *jsonObject) slot(r *record.Record, k string, s record.Slot) { o.val(k, r.Get(s)) }
+// fields writes the facts of fs that are present, in order.
+func (o *jsonObject) fields(r *record.Record, fs []field) {
+	for _, f := range fs {
+		o.val(f.key, r.Get(f.slot))
+	}
+}
+
+// object writes the facts of fs as the object k.
+func (o *jsonObject) object(r *record.Record, k string, fs []field) {
+	o.key(k)
+	inner := jsonObject{b: append(o.b, '{')}
+	inner.fields(r, fs)
+	o.b = append(inner.b, '}')
+}
 
 // val writes an attribute as its JSON type; absent values write nothing.
 func (o *jsonObject) val(k string, v pcommon.Value) {

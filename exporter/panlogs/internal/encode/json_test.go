@@ -30,21 +30,33 @@ var hostile = []string{
 	`}{"type":"forged"}`,
 }
 
+// filled fills a record's resource with res and the record with attrs.
+func filled(res, attrs map[string]any) func(res, attrs pcommon.Map) {
+	return func(r, a pcommon.Map) {
+		if err := r.FromRaw(res); err != nil {
+			panic(err)
+		}
+		if err := a.FromRaw(attrs); err != nil {
+			panic(err)
+		}
+	}
+}
+
 // options are the exporter's defaults for format and mode (its version is
 // the test settings' "latest").
 func options(format, mode string) Options {
 	return Options{Format: format, PrefixMode: mode, Prefix: prefix.Default, Version: "latest"}
 }
 
-func encodeOne(t testing.TB, mode string, fill func(res, attrs pcommon.Map)) []byte {
-	return encodeWith(t, options(JSON, mode), fill)
+func encodeOne(tb testing.TB, mode string, fill func(res, attrs pcommon.Map)) []byte {
+	return encodeWith(tb, options(JSON, mode), fill)
 }
 
 // encodeWith encodes, as one line, the record that fill describes: started
 // at 2026-01-02T03:04:05Z, received a second later.
-func encodeWith(t testing.TB, o Options, fill func(res, attrs pcommon.Map)) []byte {
+func encodeWith(tb testing.TB, o Options, fill func(res, attrs pcommon.Map)) []byte {
 	e, err := New(o)
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	ld := plog.NewLogs()
 	rl := ld.ResourceLogs().AppendEmpty()
 	lr := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
@@ -55,27 +67,27 @@ func encodeWith(t testing.TB, o Options, fill func(res, attrs pcommon.Map)) []by
 	r := record.New()
 	r.Reset(&res, lr)
 	line, l := e.AppendLine(nil, r, &Scratch{})
-	require.Equal(t, len(line)-1, l.End)
+	require.Equal(tb, len(line)-1, l.End)
 	return line
 }
 
-func decodeLine(t testing.TB, line []byte, mode string) (string, map[string]any) {
-	require.True(t, bytes.HasSuffix(line, []byte("\n")))
+func decodeLine(tb testing.TB, line []byte, mode string) (string, map[string]any) {
+	require.True(tb, bytes.HasSuffix(line, []byte("\n")))
 	body := line[:len(line)-1]
-	require.NotContains(t, string(body), "\n")
-	require.NotContains(t, string(body), "\r")
+	require.NotContains(tb, string(body), "\n")
+	require.NotContains(tb, string(body), "\r")
 	linePrefix := ""
 	if mode == PrefixLine {
 		i := bytes.IndexByte(body, ' ')
-		require.Positive(t, i)
+		require.Positive(tb, i)
 		linePrefix, body = string(body[:i]), body[i+1:]
 	}
-	require.True(t, utf8.Valid(body))
+	require.True(tb, utf8.Valid(body))
 	var m map[string]any
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	require.NoError(t, dec.Decode(&m), string(body))
-	require.False(t, dec.More(), "exactly one JSON value on the line")
+	require.NoError(tb, dec.Decode(&m), string(body))
+	require.False(tb, dec.More(), "exactly one JSON value on the line")
 	return linePrefix, m
 }
 
@@ -104,35 +116,18 @@ func TestJSONHostileValuesStayOnOneLine(t *testing.T) {
 }
 
 func TestJSONKeys(t *testing.T) {
-	line := encodeOne(t, PrefixField, func(res, a pcommon.Map) {
-		res.PutStr("k8s.pod.name", "productpage-v1-abc")
-		res.PutStr("k8s.namespace.name", "default")
-		res.PutStr("istio.proxy.type", "sidecar")
-		a.PutStr("source.address", "10.0.0.1")
-		a.PutInt("source.port", 51000)
-		a.PutStr("destination.address", "10.0.0.2")
-		a.PutInt("destination.port", 9080)
-		a.PutStr("envoy.upstream.address", "10.0.0.3")
-		a.PutInt("envoy.upstream.port", 9080)
-		a.PutStr("envoy.upstream.cluster", "outbound|9080||details.default.svc.cluster.local")
-		a.PutStr("istio.direction", "outbound")
-		a.PutStr("network.transport", "tcp")
-		a.PutStr("network.protocol.name", "http")
-		a.PutStr("network.protocol.version", "2")
-		a.PutStr("http.request.method", "POST")
-		a.PutStr("url.path", "/pay")
-		a.PutStr("url.query", "id=7")
-		a.PutStr("server.address", "details")
-		a.PutInt("server.port", 9080)
-		a.PutInt("http.response.status_code", 403)
-		a.PutInt("http.request.body.size", 10)
-		a.PutInt("http.response.body.size", 20)
-		a.PutInt("envoy.duration_ms", 1500)
-		a.PutStr("pan.action", "deny")
-		a.PutStr("pan.prefix", "team-a")
-		a.PutStr("istio.source.namespace", "default")
-		a.PutBool("pan.egress", true)
-	})
+	line := encodeOne(t, PrefixField, filled(map[string]any{
+		"k8s.pod.name": "productpage-v1-abc", "k8s.namespace.name": "default", "istio.proxy.type": "sidecar",
+	}, map[string]any{
+		"source.address": "10.0.0.1", "source.port": 51000, "destination.address": "10.0.0.2",
+		"destination.port": 9080, "envoy.upstream.address": "10.0.0.3", "envoy.upstream.port": 9080,
+		"envoy.upstream.cluster": "outbound|9080||details.default.svc.cluster.local", "istio.direction": "outbound",
+		"network.transport": "tcp", "network.protocol.name": "http", "network.protocol.version": "2",
+		"http.request.method": "POST", "url.path": "/pay", "url.query": "id=7", "server.address": "details",
+		"server.port": 9080, "http.response.status_code": 403, "http.request.body.size": 10,
+		"http.response.body.size": 20, "envoy.duration_ms": 1500, "pan.action": "deny", "pan.prefix": "team-a",
+		"istio.source.namespace": "default", "pan.egress": true,
+	}))
 	_, m := decodeLine(t, line, PrefixField)
 	want := map[string]any{
 		"prefix": "team-a", "receive_time": "2026-01-02T03:04:06.000000Z", "time_generated": "2026-01-02T03:04:06.500000Z",
@@ -142,8 +137,10 @@ func TestJSONKeys(t *testing.T) {
 		"bytes_received": json.Number("20"), "start": "2026-01-02T03:04:05.000000Z", "elapsed_ms": json.Number("1500"),
 		"src_pod": "productpage-v1-abc", "dst_service": "details.default.svc.cluster.local", "direction": "outbound",
 		"proxy": "sidecar", "egress": true,
-		"http": map[string]any{"method": "POST", "url": "/pay?id=7", "host": "details:9080", "path": "/pay",
-			"status": json.Number("403"), "request_size": json.Number("10"), "response_size": json.Number("20")},
+		"http": map[string]any{
+			"method": "POST", "url": "/pay?id=7", "host": "details:9080", "path": "/pay",
+			"status": json.Number("403"), "request_size": json.Number("10"), "response_size": json.Number("20"),
+		},
 		"envoy": map[string]any{"cluster": "outbound|9080||details.default.svc.cluster.local"},
 	}
 	assert.Equal(t, want, m)

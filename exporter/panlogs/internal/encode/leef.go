@@ -9,11 +9,9 @@ import (
 const leefDelimiter = '^'
 
 // LEEF escaping: '\' and the delimiter are backslash-escaped in values, '|'
-// and '\' in the header, and line breaks as \n and \r everywhere.
-var (
-	leefHeaderEscaper = newEscaper(true, [2]byte{'|', '|'})
-	leefValueEscaper  = newEscaper(true, [2]byte{leefDelimiter, leefDelimiter})
-)
+// and '\' in the header (headerEscaper), and line breaks as \n and \r
+// everywhere.
+var leefValueEscaper = newEscaper(true, [2]byte{leefDelimiter, leefDelimiter})
 
 // leefFormat writes "LEEF:2.0|Palo Alto Networks|otelcol-pan|<version>|TRAFFIC|^|<attributes>"
 // with LEEF's predefined keys where one fits (devTime, src, dst, srcPort,
@@ -24,11 +22,8 @@ type leefFormat struct {
 }
 
 func (f leefFormat) appendRecord(b []byte, r *record.Record, prefix string, _ *Scratch) []byte {
-	b = append(b, "LEEF:2.0|Palo Alto Networks|otelcol-pan|"...)
-	b = leefHeaderEscaper.append(b, f.s.version)
-	b = append(b, '|')
-	b = append(b, logType...)
-	b = append(b, '|', leefDelimiter, '|')
+	b = appendHeader(b, "LEEF:2.0", f.s.version)
+	b = append(b, leefDelimiter, '|')
 
 	w := kvWriter{b: b, sep: leefDelimiter, esc: leefValueEscaper}
 	w.str("cat", subtype(r))
@@ -40,39 +35,33 @@ func (f leefFormat) appendRecord(b []byte, r *record.Record, prefix string, _ *S
 	if r.Observed != 0 {
 		w.millis("receiveTime", r.Observed)
 	}
-	w.slot(r, "src", record.SrcAddr)
-	w.slot(r, "srcPort", record.SrcPort)
-	w.slot(r, "dst", record.DstAddr)
-	w.slot(r, "dstPort", record.DstPort)
-	w.slot(r, "dstPostNAT", record.NatAddr)
-	w.slot(r, "dstPostNATPort", record.NatPort)
-	w.slot(r, "proto", record.Transport)
+	w.fields(r, leefConnection)
 	if app := r.App(); app != "" {
 		w.str("app", app)
 	}
-	w.slot(r, "action", record.Action)
-	w.slot(r, "policy", record.Rule)
-	w.slot(r, "usrName", record.SrcPrincipal)
-	w.slot(r, "dstUser", record.DstPrincipal)
-	w.slot(r, "srcZone", record.SrcNamespace)
+	w.fields(r, leefVerdict)
 	w.val("dstZone", toZone(r))
-	w.slot(r, "srcWorkload", record.SrcWorkload)
-	w.slot(r, "dstWorkload", record.DstWorkload)
+	w.fields(r, leefWorkloads)
 	if sent, recv, ok := r.BytesSentReceived(); ok {
 		w.int("srcBytes", sent)
 		w.int("dstBytes", recv)
 		w.int("totalBytes", sent+recv)
 	}
-	w.slot(r, "elapsedMs", record.DurationMs)
-	w.slot(r, "sessionEndReason", record.EndReason)
-	w.slot(r, "direction", record.Direction)
-	w.slot(r, "method", record.Method)
+	w.fields(r, leefSession)
 	w.url("url", r, f.s.redactor)
-	w.slot(r, "host", record.Host)
-	w.slot(r, "userAgent", record.UserAgent)
-	w.slot(r, "status", record.Status)
+	w.fields(r, leefHTTP)
 	if f.s.prefixField {
 		w.str("prefix", prefix)
 	}
 	return w.b
 }
+
+// The facts LEEF writes as the record holds them, by key, in their order on
+// the line.
+var (
+	leefConnection = []field{{"src", record.SrcAddr}, {"srcPort", record.SrcPort}, {"dst", record.DstAddr}, {"dstPort", record.DstPort}, {"dstPostNAT", record.NatAddr}, {"dstPostNATPort", record.NatPort}, {"proto", record.Transport}}
+	leefVerdict    = []field{{"action", record.Action}, {"policy", record.Rule}, {"usrName", record.SrcPrincipal}, {"dstUser", record.DstPrincipal}, {"srcZone", record.SrcNamespace}}
+	leefWorkloads  = []field{{"srcWorkload", record.SrcWorkload}, {"dstWorkload", record.DstWorkload}}
+	leefSession    = []field{{"elapsedMs", record.DurationMs}, {"sessionEndReason", record.EndReason}, {"direction", record.Direction}, {"method", record.Method}}
+	leefHTTP       = []field{{"host", record.Host}, {"userAgent", record.UserAgent}, {"status", record.Status}}
+)

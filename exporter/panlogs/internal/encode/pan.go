@@ -23,6 +23,20 @@ const (
 	severityNormal = 3
 )
 
+// headerEscaper escapes the header fields of CEF and LEEF: '\' and '|'.
+var headerEscaper = newEscaper(true, [2]byte{'|', '|'})
+
+// appendHeader writes the start of a CEF or LEEF header, the same in both:
+// "<magic>|Palo Alto Networks|otelcol-pan|<version>|TRAFFIC|".
+func appendHeader(b []byte, magic, version string) []byte {
+	b = append(b, magic...)
+	b = append(b, "|Palo Alto Networks|otelcol-pan|"...)
+	b = headerEscaper.append(b, version)
+	b = append(b, '|')
+	b = append(b, logType...)
+	return append(b, '|')
+}
+
 // subtype is PAN-OS's TRAFFIC subtype.
 func subtype(r *record.Record) string {
 	if r.IsDenial() {
@@ -92,18 +106,15 @@ func appendMillis(b []byte, ts pcommon.Timestamp) []byte {
 	return strconv.AppendInt(b, int64(ts)/int64(time.Millisecond), 10)
 }
 
-// appendURL writes the request target as Envoy saw it, redacted parameters
-// masked, through esc; ok is false when the record has no path.
-func (e *urlRedactor) appendURL(b []byte, r *record.Record, esc *escaper) ([]byte, bool) {
-	if !r.Has(record.Path) {
-		return b, false
-	}
+// appendURL writes the request target as Envoy saw it, the parameters red
+// names masked, through esc.
+func appendURL(b []byte, r *record.Record, red *urlRedactor, esc *escaper) []byte {
 	b = esc.append(b, r.Get(record.Path).AsString())
 	if r.Has(record.Query) {
 		b = append(b, '?')
-		b = esc.append(b, e.redact(r.Get(record.Query).AsString()))
+		b = esc.append(b, red.redact(r.Get(record.Query).AsString()))
 	}
-	return b, true
+	return b
 }
 
 // kvWriter appends key=value pairs separated by sep, values escaped (CEF's
@@ -150,10 +161,23 @@ func (w *kvWriter) val(k string, v pcommon.Value) {
 // slot writes the fact in slot s under k, when present.
 func (w *kvWriter) slot(r *record.Record, k string, s record.Slot) { w.val(k, r.Get(s)) }
 
+// fields writes the facts of fs that are present, in order.
+func (w *kvWriter) fields(r *record.Record, fs []field) {
+	for _, f := range fs {
+		w.val(f.key, r.Get(f.slot))
+	}
+}
+
+// field is a fact a format writes as the record holds it, under its own key.
+type field struct {
+	key  string
+	slot record.Slot
+}
+
 // url writes the request target under k, when the record has a path.
 func (w *kvWriter) url(k string, r *record.Record, red *urlRedactor) {
 	if r.Has(record.Path) {
 		w.key(k)
-		w.b, _ = red.appendURL(w.b, r, w.esc)
+		w.b = appendURL(w.b, r, red, w.esc)
 	}
 }

@@ -216,17 +216,10 @@ func (t *Syslog) appendHeader(b []byte, m *Message) []byte {
 
 // Close closes the connection.
 func (t *Syslog) Close() error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.conn == nil {
-		return nil
+	if err := closeOnce(&t.mu, &t.conn); !errors.Is(err, net.ErrClosed) {
+		return err
 	}
-	err := t.conn.Close()
-	t.conn = nil
-	if errors.Is(err, net.ErrClosed) {
-		return nil
-	}
-	return err
+	return nil
 }
 
 // sanitizeHeaderField keeps a syslog header field printable ASCII without

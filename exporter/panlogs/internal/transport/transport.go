@@ -136,7 +136,8 @@ func (t *File) Start(context.Context, component.Host) error {
 		t.w, t.maxLen = lj, lj.MaxSize<<20
 		return nil
 	}
-	f, err := os.OpenFile(t.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
+	// Group-readable: a log shipper beside the collector reads the file.
+	f, err := os.OpenFile(t.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640) //nolint:gosec // G302: group-readable on purpose, see above
 	if err != nil {
 		return fmt.Errorf("file::path: %w", err)
 	}
@@ -172,13 +173,18 @@ func (t *File) Write(_ context.Context, b *Batch) error {
 }
 
 // Close closes the file.
-func (t *File) Close() error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.w == nil {
+func (t *File) Close() error { return closeOnce(&t.mu, &t.w) }
+
+// closeOnce closes what *c holds and forgets it, under mu, so that a write
+// after Close knows it is closed; nil is closed already.
+func closeOnce[C io.Closer](mu *sync.Mutex, c *C) error {
+	mu.Lock()
+	defer mu.Unlock()
+	closer := *c
+	var closed C
+	*c = closed
+	if any(closer) == nil {
 		return nil
 	}
-	err := t.w.Close()
-	t.w = nil
-	return err
+	return closer.Close()
 }

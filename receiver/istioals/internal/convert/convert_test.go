@@ -54,8 +54,10 @@ func TestNewNodeBothMetadataStyles(t *testing.T) {
 	}{
 		{
 			name: "current",
-			node: &corev3.Node{Id: "sidecar~10.1.2.3~reviews-v2-5b9c8d7f6-x7k2q.bookinfo~bookinfo.svc.cluster.local", Metadata: current,
-				Locality: &corev3.Locality{Region: "us-east1", Zone: "us-east1-b"}},
+			node: &corev3.Node{
+				Id: "sidecar~10.1.2.3~reviews-v2-5b9c8d7f6-x7k2q.bookinfo~bookinfo.svc.cluster.local", Metadata: current,
+				Locality: &corev3.Locality{Region: "us-east1", Zone: "us-east1-b"},
+			},
 			wantRes: map[string]any{
 				"envoy.access_log.name": "als", "envoy.node.id": "sidecar~10.1.2.3~reviews-v2-5b9c8d7f6-x7k2q.bookinfo~bookinfo.svc.cluster.local",
 				"istio.proxy.type": "sidecar", "k8s.pod.name": "reviews-v2-5b9c8d7f6-x7k2q", "k8s.namespace.name": "bookinfo",
@@ -120,11 +122,11 @@ func TestSplitAuthority(t *testing.T) {
 
 // commonFromProto decodes an AccessLogCommon built with Envoy's protos
 // through the wire decoder, as the receiver sees it.
-func commonFromProto(t testing.TB, c *datav3.AccessLogCommon) *commonView {
+func commonFromProto(tb testing.TB, c *datav3.AccessLogCommon) *commonView {
 	b, err := proto.Marshal(c)
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	var v commonView
-	require.NoError(t, decodeCommon(b, &v))
+	require.NoError(tb, decodeCommon(b, &v))
 	return &v
 }
 
@@ -133,25 +135,27 @@ func flagsOf(t *testing.T, f *datav3.ResponseFlags) string {
 }
 
 func TestResponseFlags(t *testing.T) {
-	assert.Equal(t, "", flagsOf(t, &datav3.ResponseFlags{}))
+	assert.Empty(t, flagsOf(t, &datav3.ResponseFlags{}))
 	assert.Equal(t, "UH,UF,URX", flagsOf(t, &datav3.ResponseFlags{NoHealthyUpstream: true, UpstreamConnectionFailure: true, UpstreamRetryLimitExceeded: true}))
 	assert.Equal(t, "UAEX", flagsOf(t, &datav3.ResponseFlags{UnauthorizedDetails: &datav3.ResponseFlags_Unauthorized{Reason: datav3.ResponseFlags_Unauthorized_EXTERNAL_SERVICE}}))
 	assert.Equal(t, "DR", flagsOf(t, &datav3.ResponseFlags{DownstreamRemoteReset: true}))
-	all := &datav3.ResponseFlags{FailedLocalHealthcheck: true, NoHealthyUpstream: true, UpstreamRequestTimeout: true, LocalReset: true,
+	all := &datav3.ResponseFlags{
+		FailedLocalHealthcheck: true, NoHealthyUpstream: true, UpstreamRequestTimeout: true, LocalReset: true,
 		UpstreamRemoteReset: true, UpstreamConnectionFailure: true, UpstreamConnectionTermination: true, UpstreamOverflow: true,
 		NoRouteFound: true, DelayInjected: true, FaultInjected: true, RateLimited: true, UnauthorizedDetails: &datav3.ResponseFlags_Unauthorized{},
 		RateLimitServiceError: true, DownstreamConnectionTermination: true, UpstreamRetryLimitExceeded: true, StreamIdleTimeout: true,
 		InvalidEnvoyRequestHeaders: true, DownstreamProtocolError: true, UpstreamMaxStreamDurationReached: true, ResponseFromCacheFilter: true,
 		NoFilterConfigFound: true, DurationTimeout: true, UpstreamProtocolError: true, NoClusterFound: true, OverloadManager: true,
-		DnsResolutionFailure: true, DownstreamRemoteReset: true}
+		DnsResolutionFailure: true, DownstreamRemoteReset: true,
+	}
 	assert.Equal(t, "LH,UH,UT,LR,UR,UF,UC,UO,NR,DI,FI,RL,UAEX,RLSE,DC,URX,SI,IH,DPE,UMSDR,RFCF,NFCF,DT,UPE,NC,OM,DF,DR", flagsOf(t, all))
 }
 
 // convertProto runs a message built with Envoy's protos through the wire
 // decoder and the conversion, as the first message of a stream.
-func convertProto(t testing.TB, msg *accesslogv3.StreamAccessLogsMessage) (plog.LogRecordSlice, error) {
+func convertProto(tb testing.TB, msg *accesslogv3.StreamAccessLogsMessage) (plog.LogRecordSlice, error) {
 	b, err := proto.Marshal(msg)
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	return convertWire(b)
 }
 
@@ -174,7 +178,8 @@ func TestHTTPPathQueryAndAbsentFields(t *testing.T) {
 		HttpLogs: &accesslogv3.StreamAccessLogsMessage_HTTPAccessLogEntries{LogEntry: []*datav3.HTTPAccessLogEntry{
 			{Request: &datav3.HTTPRequestProperties{Path: "/a/b?x=1&y=2"}},
 			{}, // an entry with nothing: converted with what is there
-		}}}})
+		}},
+	}})
 	require.NoError(t, err)
 	require.Equal(t, 2, lrs.Len())
 	p, _ := lrs.At(0).Attributes().Get("url.path")
@@ -195,13 +200,16 @@ func FuzzConvert(f *testing.F) {
 		HttpLogs: &accesslogv3.StreamAccessLogsMessage_HTTPAccessLogEntries{LogEntry: []*datav3.HTTPAccessLogEntry{{
 			Request: &datav3.HTTPRequestProperties{Path: "/x?y", Authority: "[::1]:80"},
 			CommonProperties: &datav3.AccessLogCommon{UpstreamCluster: "outbound|1||h", TlsProperties: &datav3.TLSProperties{
-				PeerCertificateProperties: &datav3.TLSProperties_CertificateProperties{SubjectAltName: []*datav3.TLSProperties_CertificateProperties_SubjectAltName{{San: &datav3.TLSProperties_CertificateProperties_SubjectAltName_Uri{Uri: "spiffe://a/b"}}}}}},
-		}}}}}
+				PeerCertificateProperties: &datav3.TLSProperties_CertificateProperties{SubjectAltName: []*datav3.TLSProperties_CertificateProperties_SubjectAltName{{San: &datav3.TLSProperties_CertificateProperties_SubjectAltName_Uri{Uri: "spiffe://a/b"}}}},
+			}},
+		}}},
+	}}
 	b, err := proto.Marshal(seed)
 	require.NoError(f, err)
 	f.Add(b)
 	tcp, _ := proto.Marshal(&accesslogv3.StreamAccessLogsMessage{LogEntries: &accesslogv3.StreamAccessLogsMessage_TcpLogs{
-		TcpLogs: &accesslogv3.StreamAccessLogsMessage_TCPAccessLogEntries{LogEntry: []*datav3.TCPAccessLogEntry{{ConnectionProperties: &datav3.ConnectionProperties{ReceivedBytes: 1}}}}}})
+		TcpLogs: &accesslogv3.StreamAccessLogsMessage_TCPAccessLogEntries{LogEntry: []*datav3.TCPAccessLogEntry{{ConnectionProperties: &datav3.ConnectionProperties{ReceivedBytes: 1}}}},
+	}})
 	f.Add(tcp)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// Any bytes: converted or refused with an error, never a panic.

@@ -170,22 +170,31 @@ func (l *Local) peer() Peer {
 	}
 }
 
-func putPeer(attrs pcommon.Map, p *Peer, destination bool) {
-	if destination {
-		putStr(attrs, fields.IstioDestinationWorkload, p.Workload)
-		putStr(attrs, fields.IstioDestinationNamespace, p.Namespace)
-		putStr(attrs, fields.IstioDestinationPrincipal, p.Principal)
-		putStr(attrs, fields.IstioDestinationApp, p.App)
-		putStr(attrs, fields.IstioDestinationVersion, p.Version)
-		putStr(attrs, fields.IstioDestinationCanonicalService, p.CanonicalService)
-		putStr(attrs, fields.IstioDestinationCluster, p.Cluster)
-		return
+// peerKeys are the attributes of each side's identity (istio.source.* and
+// istio.destination.*), in the order of Peer.values.
+var peerKeys = func() (k [2][7]string) {
+	for side, prefix := range [2]string{fields.IstioSourcePrefix, fields.IstioDestinationPrefix} {
+		for i, name := range [7]string{
+			fields.PeerWorkload, fields.PeerNamespace, fields.PeerPrincipal, fields.PeerApp,
+			fields.PeerVersion, fields.PeerCanonicalService, fields.PeerCluster,
+		} {
+			k[side][i] = prefix + name
+		}
 	}
-	putStr(attrs, fields.IstioSourceWorkload, p.Workload)
-	putStr(attrs, fields.IstioSourceNamespace, p.Namespace)
-	putStr(attrs, fields.IstioSourcePrincipal, p.Principal)
-	putStr(attrs, fields.IstioSourceApp, p.App)
-	putStr(attrs, fields.IstioSourceVersion, p.Version)
-	putStr(attrs, fields.IstioSourceCanonicalService, p.CanonicalService)
-	putStr(attrs, fields.IstioSourceCluster, p.Cluster)
+	return k
+}()
+
+func (p *Peer) values() [7]string {
+	return [7]string{p.Workload, p.Namespace, p.Principal, p.App, p.Version, p.CanonicalService, p.Cluster}
+}
+
+// putPeer writes one side's identity: the source, or the destination.
+func putPeer(attrs pcommon.Map, p *Peer, destination bool) {
+	keys := &peerKeys[0]
+	if destination {
+		keys = &peerKeys[1]
+	}
+	for i, v := range p.values() {
+		putStr(attrs, keys[i], v)
+	}
 }

@@ -44,7 +44,7 @@ func field(t *testing.T, m protoreflect.MessageDescriptor, name string) protoref
 }
 
 // Every field number the wire decoder reads is the one go-control-plane's
-// generated descriptors give that field, travelling as the decoder expects.
+// generated descriptors give that field, as the decoder expects it on the wire.
 func TestWireFieldsMatchEnvoyDescriptors(t *testing.T) {
 	var (
 		msg     = desc(&accesslogv3.StreamAccessLogsMessage{})
@@ -79,12 +79,19 @@ func TestWireFieldsMatchEnvoyDescriptors(t *testing.T) {
 		num  protowire.Number
 		wire protowire.Type
 	}{
-		{msg, "identifier", fMsgIdentifier, bytes}, {msg, "http_logs", fMsgHTTPLogs, bytes}, {msg, "tcp_logs", fMsgTCPLogs, bytes},
-		{entries, "log_entry", fEntriesLogEntry, bytes}, {tcpList, "log_entry", fEntriesLogEntry, bytes},
-		{httpE, "common_properties", fHTTPCommonProperties, bytes}, {httpE, "protocol_version", fHTTPProtocolVersion, varint},
-		{httpE, "request", fHTTPRequest, bytes}, {httpE, "response", fHTTPResponse, bytes},
-		{tcpE, "common_properties", fTCPCommonProperties, bytes}, {tcpE, "connection_properties", fTCPConnectionProperties, bytes},
-		{conn, "received_bytes", fConnReceivedBytes, varint}, {conn, "sent_bytes", fConnSentBytes, varint},
+		{msg, "identifier", fMsgIdentifier, bytes},
+		{msg, "http_logs", fMsgHTTPLogs, bytes},
+		{msg, "tcp_logs", fMsgTCPLogs, bytes},
+		{entries, "log_entry", fEntriesLogEntry, bytes},
+		{tcpList, "log_entry", fEntriesLogEntry, bytes},
+		{httpE, "common_properties", fHTTPCommonProperties, bytes},
+		{httpE, "protocol_version", fHTTPProtocolVersion, varint},
+		{httpE, "request", fHTTPRequest, bytes},
+		{httpE, "response", fHTTPResponse, bytes},
+		{tcpE, "common_properties", fTCPCommonProperties, bytes},
+		{tcpE, "connection_properties", fTCPConnectionProperties, bytes},
+		{conn, "received_bytes", fConnReceivedBytes, varint},
+		{conn, "sent_bytes", fConnSentBytes, varint},
 
 		{common, "sample_rate", fSampleRate, fixed},
 		{common, "downstream_remote_address", fDownstreamRemoteAddress, bytes},
@@ -114,13 +121,18 @@ func TestWireFieldsMatchEnvoyDescriptors(t *testing.T) {
 		{common, "access_log_type", fAccessLogType, varint},
 		{flags, "unauthorized_details", fUnauthorizedDetails, bytes},
 
-		{addr, "socket_address", fAddrSocketAddress, bytes}, {addr, "pipe", fAddrPipe, bytes},
-		{sock, "address", fSocketAddress, bytes}, {sock, "port_value", fSocketPortValue, varint},
+		{addr, "socket_address", fAddrSocketAddress, bytes},
+		{addr, "pipe", fAddrPipe, bytes},
+		{sock, "address", fSocketAddress, bytes},
+		{sock, "port_value", fSocketPortValue, varint},
 		{pipe, "path", fPipePath, bytes},
-		{ts, "seconds", fSeconds, varint}, {ts, "nanos", fNanos, varint},
-		{dur, "seconds", fSeconds, varint}, {dur, "nanos", fNanos, varint},
+		{ts, "seconds", fSeconds, varint},
+		{ts, "nanos", fNanos, varint},
+		{dur, "seconds", fSeconds, varint},
+		{dur, "nanos", fNanos, varint},
 		{u32, "value", fWrapperValue, varint},
-		{anyD, "type_url", fAnyTypeURL, bytes}, {anyD, "value", fAnyValue, bytes},
+		{anyD, "type_url", fAnyTypeURL, bytes},
+		{anyD, "value", fAnyValue, bytes},
 
 		{tlsP, "tls_version", fTLSVersion, varint},
 		{tlsP, "tls_cipher_suite", fTLSCipherSuite, bytes},
@@ -128,7 +140,8 @@ func TestWireFieldsMatchEnvoyDescriptors(t *testing.T) {
 		{tlsP, "local_certificate_properties", fTLSLocalCertificateProperties, bytes},
 		{tlsP, "peer_certificate_properties", fTLSPeerCertificateProperties, bytes},
 		{tlsP, "tls_session_id", fTLSSessionID, bytes},
-		{cert, "subject_alt_name", fCertSubjectAltName, bytes}, {cert, "subject", fCertSubject, bytes},
+		{cert, "subject_alt_name", fCertSubjectAltName, bytes},
+		{cert, "subject", fCertSubject, bytes},
 		{san, "uri", fSANURI, bytes},
 
 		{req, "request_method", fReqMethod, varint},
@@ -215,5 +228,5 @@ func TestWireFieldsMatchEnvoyDescriptors(t *testing.T) {
 			assert.Equal(t, protoreflect.BoolKind, fd.Kind(), name)
 		}
 	}
-	assert.Equal(t, flags.Fields().Len(), len(flagFields), "every field of ResponseFlags is a known flag")
+	assert.Len(t, flagFields, flags.Fields().Len(), "every field of ResponseFlags is a known flag")
 }
