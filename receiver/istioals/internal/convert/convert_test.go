@@ -121,13 +121,14 @@ func TestSplitAuthority(t *testing.T) {
 }
 
 // commonFromProto decodes an AccessLogCommon built with Envoy's protos
-// through the wire decoder, as the receiver sees it.
+// through the wire decoder, as the receiver sees it (in a TCP entry).
 func commonFromProto(tb testing.TB, c *datav3.AccessLogCommon) *commonView {
-	b, err := proto.Marshal(c)
+	b, err := proto.Marshal(&datav3.TCPAccessLogEntry{CommonProperties: c})
 	require.NoError(tb, err)
-	var v commonView
-	require.NoError(tb, decodeCommon(b, &v))
-	return &v
+	var d decoder
+	var v tcpView
+	require.NoError(tb, d.tcp(b, &v))
+	return &v.common
 }
 
 func flagsOf(t *testing.T, f *datav3.ResponseFlags) string {

@@ -104,6 +104,7 @@ func (cv *Converter) Message(b []byte, st *Stream, observed pcommon.Timestamp) (
 // Scratch is a stream's reusable decoding state.
 type Scratch struct {
 	msg  Message
+	dec  decoder
 	http httpView
 	tcp  tcpView
 }
@@ -114,6 +115,7 @@ func (sc *Scratch) Release() {
 	clear(sc.msg.HTTP[:cap(sc.msg.HTTP)])
 	clear(sc.msg.TCP[:cap(sc.msg.TCP)])
 	sc.msg.Identifier, sc.msg.HTTP, sc.msg.TCP = nil, sc.msg.HTTP[:0], sc.msg.TCP[:0]
+	sc.dec.release()
 	sc.http.release()
 	sc.tcp.release()
 }
@@ -122,13 +124,13 @@ func (sc *Scratch) Release() {
 func (cv *Converter) convert(sc *Scratch, local *Local, observed pcommon.Timestamp, lrs plog.LogRecordSlice) (Counts, error) {
 	lrs.EnsureCapacity(lrs.Len() + len(sc.msg.HTTP) + len(sc.msg.TCP))
 	for _, e := range sc.msg.HTTP {
-		if err := decodeHTTP(e, &sc.http); err != nil {
+		if err := sc.dec.http(e, &sc.http); err != nil {
 			return Counts{}, err
 		}
 		cv.appendHTTP(&sc.http, local, observed, lrs)
 	}
 	for _, e := range sc.msg.TCP {
-		if err := decodeTCP(e, &sc.tcp); err != nil {
+		if err := sc.dec.tcp(e, &sc.tcp); err != nil {
 			return Counts{}, err
 		}
 		cv.appendTCP(&sc.tcp, local, observed, lrs)

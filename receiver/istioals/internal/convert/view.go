@@ -41,10 +41,12 @@ type kv struct{ k, v string }
 // Timing indexes (AccessLogCommon fields 6 to 12).
 const numTimings = 7
 
+// commonView is an AccessLogCommon: its own scalar fields in f (read by
+// field number) and its nested messages decoded.
 type commonView struct {
 	present bool
+	f       *table
 
-	sampleRate                                     float64
 	dsRemote, dsLocal, dsDirect, usRemote, usLocal addrView
 	tls                                            tlsView
 
@@ -53,40 +55,28 @@ type commonView struct {
 	timings               [numTimings]int64
 	hasTiming             [numTimings]bool
 
-	cluster, route, upstreamFailure, downstreamFailure, termDetails, streamID string
-
 	flags    mesh.Flags
 	hasFlags bool
 
-	filterMetadata []byte // the raw Metadata message; rare, decoded on demand
 	dsPeer, usPeer anyView
 	customTags     []kv
-
-	attempts     uint32
-	intermediate bool
-	wireBytes    [4]uint64 // downstream sent, received; upstream sent, received
-	logType      int32
 }
 
+// httpView is an HTTPAccessLogEntry: the request's and the response's
+// scalar fields in req and resp (read by field number), the rest decoded.
 type httpView struct {
 	common   commonView
 	protocol int32
 
-	hasRequest                                                  bool
-	method                                                      int32
-	scheme, authority, path, userAgent, referer, xff, requestID string
-	originalPath                                                string
-	port                                                        uint32
-	hasPort                                                     bool
-	reqHeadersBytes, reqBodyBytes, usHdrSent, dsHdrRecv         uint64
-	reqHeaders                                                  []kv
+	hasRequest, hasPort bool
+	req                 *table
+	port                uint32
+	reqHeaders          []kv
 
-	hasResponse                                           bool
-	code                                                  uint32
-	hasCode                                               bool
-	details                                               string
-	respHeadersBytes, respBodyBytes, usHdrRecv, dsHdrSent uint64
-	respHeaders, respTrailers                             []kv
+	hasResponse, hasCode      bool
+	resp                      *table
+	code                      uint32
+	respHeaders, respTrailers []kv
 }
 
 type tcpView struct {
