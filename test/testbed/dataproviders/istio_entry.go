@@ -2,6 +2,7 @@ package dataproviders
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 )
@@ -22,8 +23,10 @@ const (
 	EgressBlackHole                // REGISTRY_ONLY sends an unknown host to the BlackHoleCluster
 )
 
-var kindNames = [...]string{"outbound-http", "outbound-http-reset", "inbound-http", "inbound-http-denied",
-	"outbound-tcp", "inbound-tcp-denied", "egress-http", "egress-tls", "egress-serviceentry", "egress-blackhole"}
+var kindNames = [...]string{
+	"outbound-http", "outbound-http-reset", "inbound-http", "inbound-http-denied",
+	"outbound-tcp", "inbound-tcp-denied", "egress-http", "egress-tls", "egress-serviceentry", "egress-blackhole",
+}
 
 func (k Kind) String() string { return kindNames[k] }
 
@@ -268,11 +271,11 @@ func (e *Entry) request(id uint64, round int, authority, path string) {
 	e.UserAgent = "Mozilla/5.0 (X11; Linux x86_64) istio-testbed/1.0"
 	e.RequestID = fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", id>>32, (id>>16)&0xffff, id&0xfff, (id>>12)&0xfff, id)
 	switch e.Method {
-	case "POST", "PUT":
+	case http.MethodPost, http.MethodPut:
 		e.RequestBytes = 100 + int64(id%900)
 	}
 	e.Status = map[string]int{"GET": 200, "POST": 201, "PUT": 200, "DELETE": 204}[e.Method]
-	if e.Method == "GET" && round%10 == 7 {
+	if e.Method == http.MethodGet && round%10 == 7 {
 		e.Status = 404
 	}
 	if e.Status != 204 {

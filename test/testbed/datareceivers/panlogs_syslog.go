@@ -117,7 +117,8 @@ func (r *SyslogReceiver) accept(ln net.Listener) {
 				r.mu.Unlock()
 				_ = c.Close()
 			}()
-			if err := r.read(c); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+			// read returns only when the connection ends, with why.
+			if err := r.read(c); !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
 				log.Printf("syslog receiver: %v", err)
 			}
 		})
