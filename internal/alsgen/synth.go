@@ -7,13 +7,11 @@ package alsgen
 import (
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	datav3 "github.com/envoyproxy/go-control-plane/envoy/data/accesslog/v3"
 	accesslogv3 "github.com/envoyproxy/go-control-plane/envoy/service/accesslog/v3"
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -78,35 +76,6 @@ func sockAddr(ip string, port uint32) *corev3.Address {
 		Address: ip, PortSpecifier: &corev3.SocketAddress_PortValue{PortValue: port},
 	}}}
 }
-
-// peerState is the upstream_peer filter state a sidecar logs for an in-mesh
-// peer: Istio's workload metadata as a google.protobuf.Struct, lower-case keys.
-// Envoy logs the same bytes for the same peer, so the value is marshalled
-// deterministically and built once per peer.
-func peerState(namespace, workload string) *anypb.Any {
-	key := namespace + "/" + workload
-	if a, ok := peerStates.Load(key); ok {
-		return a.(*anypb.Any)
-	}
-	s, _ := structpb.NewStruct(map[string]any{
-		"namespace": namespace,
-		"workload":  workload + "-v1",
-		"app":       workload,
-		"version":   "v1",
-		"service":   workload,
-		"revision":  "v1",
-		"cluster":   "Kubernetes",
-		"type":      "deployment",
-		"name":      workload + "-v1-6f7d9c8b5-x2k4p",
-		"identity":  "spiffe://cluster.local/ns/" + namespace + "/sa/" + workload,
-	})
-	b, _ := proto.MarshalOptions{Deterministic: true}.Marshal(s)
-	a := &anypb.Any{TypeUrl: "type.googleapis.com/google.protobuf.Struct", Value: b}
-	peerStates.Store(key, a)
-	return a
-}
-
-var peerStates sync.Map
 
 // toService is what an entry from w to the in-mesh service at dstIP:port
 // says of the connection, i numbering it: the addresses, the start, the

@@ -103,6 +103,16 @@ func Samples(tb testing.TB) []Sample {
 	return samples
 }
 
+// SampleMessages is the messages of Samples.
+func SampleMessages(tb testing.TB) []*accesslogv3.StreamAccessLogsMessage {
+	tb.Helper()
+	var msgs []*accesslogv3.StreamAccessLogsMessage
+	for _, s := range Samples(tb) {
+		msgs = append(msgs, s.Msg)
+	}
+	return msgs
+}
+
 // FreeAddr returns a loopback address that was free a moment ago.
 func FreeAddr() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -157,6 +167,13 @@ type Process struct {
 	done   chan struct{}
 }
 
+// Output runs bin with args to its end and returns what it printed, both
+// streams.
+func Output(bin string, args ...string) (string, error) {
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	return string(out), err
+}
+
 // Start runs bin with args and env added to this process's environment;
 // stdout receives its standard output, stderr its standard error (kept
 // whole when nil).
@@ -180,8 +197,13 @@ func (p *Process) Pid() int { return p.cmd.Process.Pid }
 // Log is what the process wrote to its standard error.
 func (p *Process) Log() string { return p.stderr.String() }
 
-// Signal sends sig to the process.
-func (p *Process) Signal(sig os.Signal) error { return p.cmd.Process.Signal(sig) }
+// Kill ends the process at once (SIGKILL), as a crash would, and waits
+// for it.
+func (p *Process) Kill() error {
+	err := p.cmd.Process.Kill()
+	<-p.done
+	return err
+}
 
 // Done is closed once the process has ended.
 func (p *Process) Done() <-chan struct{} { return p.done }

@@ -2,17 +2,13 @@ package e2e
 
 import (
 	"compress/gzip"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -72,7 +68,7 @@ func (c *cortexCollector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply(http.StatusRequestEntityTooLarge)
 		return
 	}
-	for _, line := range strings.Split(strings.TrimSuffix(string(body), "\n"), "\n") {
+	for _, line := range completeLines(body) {
 		var rec map[string]any
 		if err := json.Unmarshal([]byte(line), &rec); err != nil {
 			c.badRequest = append(c.badRequest, "line "+line)
@@ -154,9 +150,7 @@ func TestCortexHTTPCollector(t *testing.T) {
 	c := runCollector(t, cortexConfig(alsAddr, httpAddr, ""))
 
 	const n = 600
-	_, err := alsgen.Run(context.Background(), alsgen.Options{Endpoint: alsAddr, Wait: 10 * time.Second},
-		alsgen.Synthetic("http", []string{"default"}, 2, n, 100))
-	require.NoError(t, err)
+	send(t, alsAddr, 0, alsgen.Synthetic("http", []string{"default"}, 2, n, 100))
 	eventually(t, 30*time.Second, func() error {
 		if got, st, bad := cc.count(); got < n {
 			return fmt.Errorf("%d of %d records; statuses %v; bad %v; log:\n%s", got, n, st, bad, c.logs())
@@ -175,7 +169,7 @@ func TestCortexHTTPCollector(t *testing.T) {
 func TestPersistentQueueSurvivesSIGKILL(t *testing.T) {
 	t.Setenv("CORTEX_TOKEN", "Bearer e2e-token")
 	httpAddr, alsAddr := freeAddr(t), freeAddr(t)
-	storage := filepath.Join(t.TempDir(), "queue")
+	storage := tempPath(t, "queue")
 	require.NoError(t, os.MkdirAll(storage, 0o755))
 	cfg := cortexConfig(alsAddr, httpAddr, storage)
 
@@ -183,11 +177,8 @@ func TestPersistentQueueSurvivesSIGKILL(t *testing.T) {
 	const n = 300
 	// The destination is down (nothing listens on httpAddr). The stream's
 	// clean close means the receiver handed every entry to the queue.
-	_, err := alsgen.Run(context.Background(), alsgen.Options{Endpoint: alsAddr, Wait: 10 * time.Second},
-		alsgen.Synthetic("mixed", []string{"default", "payments"}, 3, n, 30))
-	require.NoError(t, err)
-	require.NoError(t, c.Signal(syscall.SIGKILL))
-	<-c.Done()
+	send(t, alsAddr, 0, alsgen.Synthetic("mixed", []string{"default", "payments"}, 3, n, 30))
+	require.NoError(t, c.Kill())
 
 	cc := &cortexCollector{token: "Bearer e2e-token", records: map[string]int{}, throttled: true}
 	serve(t, httpAddr, cc)

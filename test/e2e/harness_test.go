@@ -4,6 +4,8 @@ package e2e
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -15,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/otelcol-pan/otelcol-pan/internal/alsgen"
 	"github.com/otelcol-pan/otelcol-pan/internal/testutil"
 )
 
@@ -110,6 +113,68 @@ func (c *collector) logs() string { return c.Log() }
 
 // stdoutLines are the complete lines the collector printed so far.
 func (c *collector) stdoutLines() []string { return completeLines(c.stdout.Bytes()) }
+
+// otelcolPan runs the binary with args (validate, components) and returns
+// what it printed.
+func otelcolPan(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	return testutil.Output(testutil.Binary(t), args...)
+}
+
+// send streams ALS traffic to the receiver at addr, at rate entries/s in all
+// (0: as fast as it takes them), waiting up to 10 s for it to listen.
+func send(t *testing.T, addr string, rate float64, streams []alsgen.Stream) alsgen.Result {
+	t.Helper()
+	res, err := alsgen.Run(context.Background(), alsgen.Options{Endpoint: addr, Wait: 10 * time.Second, Rate: rate}, streams)
+	require.NoError(t, err)
+	return res
+}
+
+// waitLines waits up to 30 s for at least n complete lines in the file at
+// path (stdout when path is empty), failing with the collector's log, and
+// returns them.
+func (c *collector) waitLines(t *testing.T, path string, n int) []string {
+	t.Helper()
+	lines := func() []string {
+		if path == "" {
+			return c.stdoutLines()
+		}
+		return fileLines(path)
+	}
+	eventually(t, 30*time.Second, func() error {
+		if got := len(lines()); got < n {
+			return fmt.Errorf("%d of %d lines in %q; collector log:\n%s", got, n, path, c.logs())
+		}
+		return nil
+	})
+	return lines()
+}
+
+// stopWithLines waits for n lines (waitLines), stops the collector, and
+// requires that it wrote exactly n: no more and no fewer.
+func (c *collector) stopWithLines(t *testing.T, path string, n int) []string {
+	t.Helper()
+	c.waitLines(t, path, n)
+	c.stop(t)
+	lines := c.waitLines(t, path, n)
+	require.Len(t, lines, n, "no more and no fewer lines than records")
+	return lines
+}
+
+// prefixedRecord splits a "<prefix> <json>" line and decodes the record into
+// rec (numbers as json.Number); it returns the prefix.
+func prefixedRecord(t *testing.T, line string, rec any) string {
+	t.Helper()
+	prefix, body, ok := strings.Cut(line, " ")
+	require.True(t, ok, line)
+	dec := json.NewDecoder(strings.NewReader(body))
+	dec.UseNumber()
+	require.NoError(t, dec.Decode(rec), line)
+	return prefix
+}
+
+// tempPath is a path named name in a directory of the test's own.
+func tempPath(t *testing.T, name string) string { return filepath.Join(t.TempDir(), name) }
 
 // eventually polls f until it returns nil or the deadline passes.
 func eventually(t *testing.T, within time.Duration, f func() error) {

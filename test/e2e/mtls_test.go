@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -28,7 +27,7 @@ func TestMTLSAllowedPrincipals(t *testing.T) {
 	sleep := ca.issue(t, "sleep", "spiffe://cluster.local/ns/default/sa/sleep")
 
 	alsAddr := freeAddr(t)
-	out := filepath.Join(t.TempDir(), "pan.log")
+	out := tempPath(t, "pan.log")
 	c := runCollector(t, fmt.Sprintf(`
 receivers:
   istioals:
@@ -52,12 +51,7 @@ service: {pipelines: {logs: {receivers: [istioals], processors: [batch], exporte
 	}
 
 	require.NoError(t, send(creds(gateway), 10*time.Second), "the allowed principal streams")
-	eventually(t, 15*time.Second, func() error {
-		if n := len(fileLines(out)); n != 5 {
-			return fmt.Errorf("%d of 5 records; log:\n%s", n, c.logs())
-		}
-		return nil
-	})
+	require.Len(t, c.waitLines(t, out, 5), 5)
 
 	err := send(creds(sleep), 0)
 	require.Error(t, err, "another SPIFFE ID is refused")

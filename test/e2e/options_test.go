@@ -3,15 +3,12 @@ package e2e
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/otelcol-pan/otelcol-pan/internal/testutil"
 )
 
 // variant is one documented setting of one component, written as the YAML
@@ -156,7 +153,7 @@ func TestEveryDocumentedOptionStarts(t *testing.T) {
 		fmt.Fprintf(&b, "    logs/%d: {receivers: [istioals/%s], processors: [paprefix/%s], exporters: [%s]}\n",
 			i, recv[i%len(recv)].name, procs[i%len(procs)].name, strings.Join(exporters, ", "))
 	}
-	out, err := exec.Command(testutil.Binary(t), "validate", "--config", writeConfig(t, b.String())).CombinedOutput()
+	out, err := otelcolPan(t, "validate", "--config", writeConfig(t, b.String()))
 	require.NoError(t, err, "validate:\n%s\n%s", out, b.String())
 	c := runCollector(t, b.String())
 	c.stopCleanly(t)

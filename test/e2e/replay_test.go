@@ -1,22 +1,17 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
-	accesslogv3 "github.com/envoyproxy/go-control-plane/envoy/service/accesslog/v3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcol-pan/otelcol-pan/internal/alsgen"
+	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 	"github.com/otelcol-pan/otelcol-pan/internal/testutil"
 )
 
@@ -73,7 +68,7 @@ func allowedGET(rec, http map[string]any) map[string]any {
 	cluster := rec["cluster"].(string)
 	delete(out, "cluster")
 	out["envoy"] = map[string]any{"cluster": cluster}
-	out["dst_service"] = cluster[strings.LastIndexByte(cluster, '|')+1:]
+	out["dst_service"] = mesh.ParseCluster(cluster).Host
 	h := map[string]any{"method": "GET", "path": http["url"], "status": n(200), "user_agent": userAgent, "request_id": requestID, "request_size": n(0)}
 	maps.Copy(h, http)
 	out["http"] = h
@@ -82,13 +77,12 @@ func allowedGET(rec, http map[string]any) map[string]any {
 
 func n(v int) json.Number { return json.Number(fmt.Sprint(v)) }
 
-func readSamples(t *testing.T) []*accesslogv3.StreamAccessLogsMessage {
-	var msgs []*accesslogv3.StreamAccessLogsMessage
-	for _, s := range testutil.Samples(t) {
-		msgs = append(msgs, s.Msg)
-	}
+// replaySamples replays the four shared captures, each on a stream of its
+// own, repeat times.
+func replaySamples(t *testing.T, repeat int) []alsgen.Stream {
+	msgs := testutil.SampleMessages(t)
 	require.Len(t, msgs, 4)
-	return msgs
+	return alsgen.Replay(msgs, repeat)
 }
 
 // checkLines parses "<prefix> <json>" lines and matches each to its sample.
@@ -96,13 +90,8 @@ func checkLines(t *testing.T, lines []string, prefix string, perSample int) {
 	t.Helper()
 	seen := map[string]int{}
 	for _, line := range lines {
-		p, body, ok := strings.Cut(line, " ")
-		require.True(t, ok, line)
-		assert.Equal(t, prefix, p)
 		var got map[string]any
-		dec := json.NewDecoder(bytes.NewReader([]byte(body)))
-		dec.UseNumber()
-		require.NoError(t, dec.Decode(&got), line)
+		assert.Equal(t, prefix, prefixedRecord(t, line, &got))
 		rt, ok := got["receive_time"].(string)
 		require.True(t, ok, "receive_time present")
 		_, err := time.Parse(time.RFC3339Nano, rt)
@@ -130,9 +119,10 @@ func valueOr(v any) any {
 // a file, and a stream's later messages (sent without the identifier, as
 // Envoy does) keep the workload of its first.
 func TestReplaySamplesToFile(t *testing.T) {
-	msgs := readSamples(t)
+	const repeat = 3
+	streams := replaySamples(t, repeat)
 	alsAddr := freeAddr(t)
-	out := filepath.Join(t.TempDir(), "out", "pan.log")
+	out := tempPath(t, "out/pan.log")
 	c := runCollector(t, fmt.Sprintf(`
 receivers: {istioals: {endpoint: %s}}
 processors: {paprefix: {prefix: e2e-audit}, batch: {timeout: 100ms}}
@@ -140,60 +130,41 @@ exporters: {panlogs: {format: json, transport: file, file: {path: %s}}}
 service: {pipelines: {logs: {receivers: [istioals], processors: [paprefix, batch], exporters: [panlogs]}}}
 `, alsAddr, out))
 
-	const repeat = 3
-	res, err := alsgen.Run(context.Background(), alsgen.Options{Endpoint: alsAddr, Wait: 10 * time.Second}, alsgen.Replay(msgs, repeat))
-	require.NoError(t, err)
+	res := send(t, alsAddr, 0, streams)
 	require.EqualValues(t, 4*repeat, res.Entries)
 
-	eventually(t, 20*time.Second, func() error {
-		if n := len(fileLines(out)); n < 4*repeat {
-			return fmt.Errorf("%d of %d lines; collector log:\n%s", n, 4*repeat, c.logs())
-		}
-		return nil
-	})
-	c.stop(t)
-	lines := fileLines(out)
-	require.Len(t, lines, 4*repeat, "no more and no fewer records than entries")
+	lines := c.stopWithLines(t, out, 4*repeat)
 	checkLines(t, lines, "e2e-audit", repeat)
 }
 
 // With no --config the binary runs its embedded default: ALS on
 // localhost:9001, health on localhost:13133, prefixed JSON on stdout.
 func TestDefaultConfigPrintsPrefixedJSON(t *testing.T) {
-	msgs := readSamples(t)
+	streams := replaySamples(t, 1)
 	c := startCollector(t, nil, "http://localhost:13133/")
-	_, err := alsgen.Run(context.Background(), alsgen.Options{Endpoint: "localhost:9001", Wait: 10 * time.Second}, alsgen.Replay(msgs, 1))
-	require.NoError(t, err)
-	eventually(t, 20*time.Second, func() error {
-		if n := len(c.stdoutLines()); n < 4 {
-			return fmt.Errorf("%d of 4 lines on stdout; collector log:\n%s", n, c.logs())
-		}
-		return nil
-	})
-	c.stop(t)
-	lines := c.stdoutLines()
-	require.Len(t, lines, 4)
+	send(t, "localhost:9001", 0, streams)
+	lines := c.stopWithLines(t, "", 4)
 	checkLines(t, lines, "panw_istio_logs", 1)
 }
 
 // `otelcol-pan components` lists our own components and the stock ones.
 func TestComponentsListed(t *testing.T) {
-	out, err := exec.Command(testutil.Binary(t), "components").CombinedOutput()
-	require.NoError(t, err, string(out))
+	out, err := otelcolPan(t, "components")
+	require.NoError(t, err, out)
 	for _, name := range []string{
 		"istioals", "otlp", // receivers
 		"paprefix", "batch", "memory_limiter", "k8s_attributes", "transform", "filter", "attributes", // processors
 		"panlogs", "serviceentry", "debug", "otlp_grpc", "otlp_http", "file", // exporters
 		"health_check", "zpages", "pprof", "file_storage", // extensions
 	} {
-		assert.Contains(t, string(out), "- name: "+name+"\n", name)
+		assert.Contains(t, out, "- name: "+name+"\n", name)
 	}
 }
 
 // The embedded default validates, and a broken config is refused with the key.
 func TestValidate(t *testing.T) {
-	out, err := exec.Command(testutil.Binary(t), "validate").CombinedOutput()
-	require.NoError(t, err, string(out))
+	out, err := otelcolPan(t, "validate")
+	require.NoError(t, err, out)
 
 	bad := writeConfig(t, `
 receivers:
@@ -207,7 +178,7 @@ service:
       receivers: [istioals]
       exporters: [panlogs]
 `)
-	out, err = exec.Command(testutil.Binary(t), "validate", "--config", bad).CombinedOutput()
+	out, err = otelcolPan(t, "validate", "--config", bad)
 	require.Error(t, err)
-	assert.Contains(t, string(out), `prefix_mode: "both" is not one of line, field, none`)
+	assert.Contains(t, out, `prefix_mode: "both" is not one of line, field, none`)
 }

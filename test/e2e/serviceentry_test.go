@@ -1,13 +1,11 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -107,8 +105,7 @@ func TestServiceEntryLearnsEgressAndSurvivesRestart(t *testing.T) {
 	out := filepath.Join(base, "egress")
 	c := runCollector(t, serviceEntryConfig(alsAddr, out, storage))
 
-	_, err := alsgen.Run(context.Background(), alsgen.Options{Endpoint: alsAddr, Wait: 10 * time.Second}, egressStreams())
-	require.NoError(t, err)
+	send(t, alsAddr, 0, egressStreams())
 	waitForEntries(t, c, out)
 	c.stop(t)
 
@@ -179,7 +176,7 @@ func TestServiceEntryLearnsEgressAndSurvivesRestart(t *testing.T) {
 // connection refused at the BlackHoleCluster gets through.
 func TestEgressDenialsPipeline(t *testing.T) {
 	alsAddr := freeAddr(t)
-	denials := filepath.Join(t.TempDir(), "egress-denials.log")
+	denials := tempPath(t, "egress-denials.log")
 	c := runCollector(t, fmt.Sprintf(`
 receivers: {istioals: {endpoint: %s}}
 processors:
@@ -200,20 +197,8 @@ service:
       processors: [filter/egress-denials, paprefix/denials]
       exporters: [panlogs/denials]
 `, alsAddr, denials, filepath.Join(t.TempDir(), "egress")))
-	_, err := alsgen.Run(context.Background(), alsgen.Options{Endpoint: alsAddr, Wait: 10 * time.Second}, egressStreams())
-	require.NoError(t, err)
-	eventually(t, 20*time.Second, func() error {
-		if n := len(fileLines(denials)); n < 1 {
-			return fmt.Errorf("%d denial lines; collector log:\n%s", n, c.logs())
-		}
-		return nil
-	})
-	c.stop(t)
-	lines := fileLines(denials)
-	require.Len(t, lines, 1, "only the refused connection")
-	prefix, body, ok := strings.Cut(lines[0], " ")
-	require.True(t, ok)
-	assert.Equal(t, "egress-denied", prefix)
+	send(t, alsAddr, 0, egressStreams())
+	lines := c.stopWithLines(t, denials, 1)
 	var rec struct {
 		Action string `json:"action"`
 		Egress bool   `json:"egress"`
@@ -224,7 +209,7 @@ service:
 			Cluster string `json:"cluster"`
 		} `json:"envoy"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(body), &rec), body)
+	assert.Equal(t, "egress-denied", prefixedRecord(t, lines[0], &rec))
 	assert.Equal(t, "deny", rec.Action)
 	assert.True(t, rec.Egress)
 	assert.Equal(t, "exfil.example.net", rec.TLS.SNI)

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -105,18 +104,11 @@ service: {pipelines: {logs: {receivers: [istioals], processors: [paprefix, batch
 	const n = 200
 	// A modest rate keeps the loopback UDP socket's buffer from overflowing:
 	// UDP is best effort by design, this test checks the framing.
-	_, err = alsgen.Run(context.Background(), alsgen.Options{Endpoint: alsAddr, Wait: 10 * time.Second, Rate: 1000},
-		alsgen.Synthetic("mixed", []string{"default", "payments"}, 4, n, 10))
-	require.NoError(t, err)
+	send(t, alsAddr, 1000, alsgen.Synthetic("mixed", []string{"default", "payments"}, 4, n, 10))
 
 	for _, f := range []string{"rfc5424.log", "rfc3164.log"} {
 		path := filepath.Join(dir, f)
-		eventually(t, 30*time.Second, func() error {
-			if got := len(fileLines(path)); got < n {
-				return fmt.Errorf("%s: %d of %d messages; collector log:\n%s", f, got, n, c.logs())
-			}
-			return nil
-		})
+		c.waitLines(t, path, n)
 	}
 
 	check := func(file string, wantHead []string, msgPrefix string) {

@@ -107,24 +107,7 @@ func (p *Process) WaitTCP(addr string, within time.Duration) error {
 // AllocBytes reads the collector's own total allocated bytes from its
 // Prometheus telemetry endpoint (Go runtime metric); -1 when unavailable.
 func AllocBytes(metricsAddr string) int64 {
-	resp, err := http.Get("http://" + metricsAddr + "/metrics")
-	if err != nil {
-		return -1
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "otelcol_process_runtime_total_alloc_bytes") {
-			f := strings.Fields(line)
-			v, err := strconv.ParseFloat(f[len(f)-1], 64)
-			if err == nil {
-				return int64(v)
-			}
-		}
-	}
-	return -1
+	return metricSum(metricsAddr, "otelcol_process_runtime_total_alloc_bytes")
 }
 
 // FreeAddr returns a loopback address that was free a moment ago (see
@@ -136,4 +119,38 @@ func FreeAddr() string {
 		panic(err)
 	}
 	return a
+}
+
+// metricSum adds every sample of a counter on the collector's Prometheus
+// endpoint; -1 when unavailable.
+func metricSum(metricsAddr, name string) int64 {
+	text, err := scrape(metricsAddr)
+	if err != nil {
+		return -1
+	}
+	var sum float64
+	for _, line := range bytes.Split(text, []byte("\n")) {
+		if !bytes.HasPrefix(line, []byte(name)) {
+			continue
+		}
+		rest := line[len(name):]
+		if len(rest) == 0 || (rest[0] != '{' && rest[0] != ' ' && !bytes.HasPrefix(rest, []byte("_total"))) {
+			continue
+		}
+		f := bytes.Fields(line)
+		if v, err := strconv.ParseFloat(string(f[len(f)-1]), 64); err == nil {
+			sum += v
+		}
+	}
+	return int64(sum)
+}
+
+// scrape reads the collector's Prometheus text.
+func scrape(metricsAddr string) ([]byte, error) {
+	resp, err := http.Get("http://" + metricsAddr + "/metrics")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
 }

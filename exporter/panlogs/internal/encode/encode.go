@@ -20,15 +20,10 @@ import (
 	"github.com/otelcol-pan/otelcol-pan/internal/prefix"
 )
 
-// Format names: the exporter's format values.
-const (
-	JSON   = "json"
-	PANCSV = "pan_csv"
-	CEF    = "cef"
-	LEEF   = "leef"
-)
+// Format names, the exporter's format values; Formats lists them in the
+// order the documentation gives them.
+const JSON, PANCSV, CEF, LEEF = "json", "pan_csv", "cef", "leef"
 
-// Formats lists every format, in the order the documentation gives them.
 var Formats = []string{JSON, PANCSV, CEF, LEEF}
 
 // Prefix modes: where the search prefix goes.

@@ -13,46 +13,41 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
+// oneLetter are the escapes every format writes as a backslash and a letter.
+var oneLetter = map[byte]byte{'\\': '\\', 'n': '\n', 'r': '\r', 't': '\t'}
+
 // unescape reverses the escaper: \\ \n \r \t \xNN \uNNNN and the format's
 // own backslashed delimiters.
-func unescape(tb testing.TB, s string, delims string) string {
+func unescape(tb testing.TB, s, delims string) string {
 	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' {
-			b.WriteByte(c)
-			continue
+	for {
+		before, after, found := strings.Cut(s, `\`)
+		b.WriteString(before)
+		if !found {
+			return b.String()
 		}
-		i++
-		if i >= len(s) {
-			tb.Fatalf("dangling backslash in %q", s)
-		}
-		switch d := s[i]; {
-		case d == '\\':
-			b.WriteByte('\\')
-		case d == 'n':
-			b.WriteByte('\n')
-		case d == 'r':
-			b.WriteByte('\r')
-		case d == 't':
-			b.WriteByte('\t')
+		require.NotEmpty(tb, after, "dangling backslash in %q", s)
+		d, rest := after[0], after[1:]
+		switch {
+		case oneLetter[d] != 0:
+			b.WriteByte(oneLetter[d])
 		case d == 'x':
-			v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			v, err := strconv.ParseUint(rest[:2], 16, 8)
 			require.NoError(tb, err)
 			b.WriteByte(byte(v))
-			i += 2
+			rest = rest[2:]
 		case d == 'u':
-			v, err := strconv.ParseUint(s[i+1:i+5], 16, 32)
+			v, err := strconv.ParseUint(rest[:4], 16, 32)
 			require.NoError(tb, err)
 			b.WriteRune(rune(v))
-			i += 4
+			rest = rest[4:]
 		case strings.IndexByte(delims, d) >= 0:
 			b.WriteByte(d)
 		default:
 			tb.Fatalf("unknown escape \\%c in %q", d, s)
 		}
+		s = rest
 	}
-	return b.String()
 }
 
 // parseCSV reads one pan_csv line with RFC 4180 rules, then unescapes.
