@@ -74,16 +74,18 @@ func newRun(t *testing.T, s setup) *run {
 	r.provider = dataproviders.NewIstioProvider(s.options, s.pods)
 	r.sender = datasenders.NewALSSender(testbed.DefaultHost, freePort(t))
 	r.validator = validators.NewCorrectness(t, r.provider, s.format, s.transport == syslogTransport)
+	var receiver datareceivers.Receiver
 	switch s.transport {
 	case syslogTransport:
-		r.receiver = datareceivers.NewSyslogReceiver(freePort(t), s.format).
-			WithObserver(r.validator.Observe).WithExporterSettings(s.exporterSettings)
+		receiver = datareceivers.NewSyslogReceiver(freePort(t), s.format)
 	case httpTransport:
-		r.receiver = datareceivers.NewHTTPReceiver(freePort(t), s.format).
-			WithObserver(r.validator.Observe).WithExporterSettings(s.exporterSettings)
+		receiver = datareceivers.NewHTTPReceiver(freePort(t), s.format)
 	default:
 		t.Fatalf("unknown transport %q", s.transport)
 	}
+	receiver.Observe(r.validator.Observe)
+	receiver.AddExporterSettings(s.exporterSettings)
+	r.receiver = receiver
 	r.collector = agent.NewCollector(exe, map[string]string{"GOMAXPROCS": "2"})
 
 	processors := s.processors
