@@ -98,27 +98,49 @@ func (t *table) read(b []byte, size int, repeated uint64) error {
 	if len(t.num) < size {
 		t.num, t.raw = make([]uint64, size), make([][]byte, size)
 	}
-	it := fieldIter{b: b}
-	for it.next() {
-		n := it.num
-		if int(n) >= len(t.num) {
-			continue
+	for len(b) > 0 {
+		// The tag: one byte for every field the decoder reads.
+		var n protowire.Number
+		var typ protowire.Type
+		if c := b[0]; c < 0x80 && c >= 1<<3 {
+			n, typ, b = protowire.Number(c>>3), protowire.Type(c&7), b[1:]
+		} else {
+			var l int
+			if n, typ, l = protowire.ConsumeTag(b); l < 0 {
+				return errMalformed
+			}
+			b = b[l:]
 		}
-		bit := uint64(1) << n
-		switch it.typ {
+		var l int
+		switch typ {
 		case protowire.BytesType:
-			if repeated&bit != 0 {
-				t.rep = append(t.rep, occurrence{num: n, val: it.val})
-			} else {
-				t.raw[n], t.raws = it.val, t.raws|bit
+			var v []byte
+			if v, l = protowire.ConsumeBytes(b); l >= 0 && int(n) < len(t.num) {
+				if bit := uint64(1) << n; repeated&bit != 0 {
+					t.rep = append(t.rep, occurrence{num: n, val: v})
+				} else {
+					t.raw[n], t.raws = v, t.raws|bit
+				}
 			}
 		case protowire.VarintType:
-			t.num[n], t.nums = it.u, t.nums|bit
+			var u uint64
+			if u, l = protowire.ConsumeVarint(b); l >= 0 && int(n) < len(t.num) {
+				t.num[n], t.nums = u, t.nums|1<<n
+			}
 		case protowire.Fixed64Type:
-			t.num[n], t.fixed = it.u, t.fixed|bit
+			var u uint64
+			if u, l = protowire.ConsumeFixed64(b); l >= 0 && int(n) < len(t.num) {
+				t.num[n], t.fixed = u, t.fixed|1<<n
+			}
+		default:
+			l = protowire.ConsumeFieldValue(n, typ, b)
 		}
+		if l < 0 {
+			return errMalformed
+		}
+		b = b[l:]
 	}
-	return it.err
+	return nil
 }
 
 // release forgets the last message, keeping capacity: nothing of it stays
