@@ -1,7 +1,6 @@
 package mesh // import "github.com/otelcol-pan/otelcol-pan/internal/mesh"
 
 import (
-	"strconv"
 	"strings"
 )
 
@@ -84,16 +83,6 @@ type Cluster struct {
 // ParseCluster reads an Envoy cluster name. It allocates nothing: the parts
 // are slices of name.
 func ParseCluster(name string) Cluster {
-	switch name {
-	case "":
-		return Cluster{}
-	case PassthroughCluster:
-		return Cluster{Kind: ClusterPassthrough}
-	case BlackHoleCluster:
-		return Cluster{Kind: ClusterBlackHole}
-	case InboundPassthroughCluster, InboundPassthroughClusterIPv4, InboundPassthroughClusterIPv6:
-		return Cluster{Kind: ClusterInboundPassthrough}
-	}
 	var c Cluster
 	var rest string
 	switch {
@@ -106,18 +95,36 @@ func ParseCluster(name string) Cluster {
 	case strings.HasPrefix(name, inboundPodPrefix):
 		c.Kind, rest = ClusterInbound, name[len(inboundPodPrefix):]
 	default:
-		return Cluster{}
+		switch name {
+		case PassthroughCluster:
+			c.Kind = ClusterPassthrough
+		case BlackHoleCluster:
+			c.Kind = ClusterBlackHole
+		case InboundPassthroughCluster, InboundPassthroughClusterIPv4, InboundPassthroughClusterIPv6:
+			c.Kind = ClusterInboundPassthrough
+		}
+		return c
 	}
-	port, rest, ok := strings.Cut(rest, "|")
+	port, rest, ok := cutBar(rest)
 	if !ok {
 		return c
 	}
 	c.Port = ParsePort(port)
-	c.Subset, c.Host, ok = strings.Cut(rest, "|")
-	if !ok {
+	if c.Subset, c.Host, ok = cutBar(rest); !ok {
 		c.Subset = ""
 	}
 	return c
+}
+
+// cutBar is strings.Cut(s, "|") for the short port and subset parts, where
+// a loop costs less than the call to the vectorised search.
+func cutBar(s string) (before, after string, found bool) {
+	for i := range len(s) {
+		if s[i] == '|' {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
 }
 
 // Direction is the direction the cluster name implies.
@@ -150,9 +157,21 @@ func IsBlockAll(cluster, route string) bool {
 // ParsePort reads a port number; 0 when s is not one (empty, not decimal,
 // or above 65535).
 func ParsePort(s string) uint32 {
-	p, err := strconv.ParseUint(s, 10, 16)
-	if err != nil {
+	// By hand: every entry's cluster name has one, and strconv's generality
+	// costs more than the rest of ParseCluster.
+	if s == "" || len(s) > 5 {
 		return 0
 	}
-	return uint32(p)
+	var p uint32
+	for i := range len(s) {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0
+		}
+		p = p*10 + uint32(c-'0')
+	}
+	if p > 65535 {
+		return 0
+	}
+	return p
 }
