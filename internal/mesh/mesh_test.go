@@ -31,6 +31,15 @@ func TestParseCluster(t *testing.T) {
 	}
 }
 
+func TestParsePort(t *testing.T) {
+	for s, want := range map[string]uint32{
+		"0": 0, "80": 80, "09080": 9080, "65535": 65535,
+		"65536": 0, "99999": 0, "123456": 0, "": 0, "+80": 0, "-1": 0, "8_0": 0, "80 ": 0, "x": 0,
+	} {
+		assert.Equal(t, want, ParsePort(s), s)
+	}
+}
+
 func TestDirectionOf(t *testing.T) {
 	for _, tt := range []struct {
 		cluster, route string
