@@ -3,6 +3,7 @@ package panlogs // import "github.com/otelcol-pan/otelcol-pan/exporter/panlogs"
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,18 +13,21 @@ import (
 	"go.opentelemetry.io/collector/config/configtls"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
+
+	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/encode"
+	"github.com/otelcol-pan/otelcol-pan/internal/prefix"
 )
 
 // Formats, prefix modes, transports and syslog settings this exporter knows.
 const (
-	FormatJSON   = "json"
-	FormatPANCSV = "pan_csv"
-	FormatCEF    = "cef"
-	FormatLEEF   = "leef"
+	FormatJSON   = encode.JSON
+	FormatPANCSV = encode.PANCSV
+	FormatCEF    = encode.CEF
+	FormatLEEF   = encode.LEEF
 
-	PrefixModeLine  = "line"
-	PrefixModeField = "field"
-	PrefixModeNone  = "none"
+	PrefixModeLine  = encode.PrefixLine
+	PrefixModeField = encode.PrefixField
+	PrefixModeNone  = encode.PrefixNone
 
 	TransportStdout = "stdout"
 	TransportFile   = "file"
@@ -38,7 +42,7 @@ const (
 )
 
 // DefaultPrefix is used when a record carries no pan.prefix.
-const DefaultPrefix = "panw_istio_logs"
+const DefaultPrefix = prefix.Default
 
 // Syslog message sizes: the defaults per network, and the most a UDP
 // datagram can carry after its IP and UDP headers.
@@ -60,7 +64,8 @@ var sensitiveHeaders = map[string]bool{
 
 // Config is the panlogs exporter's configuration.
 type Config struct {
-	// Format is the record encoding: json, pan_csv, cef or leef.
+	// Format is the record encoding: json, pan_csv, cef or leef (the
+	// encodings live in internal/encode, one file each).
 	Format string `mapstructure:"format"`
 	// PrefixMode says where the prefix goes: line ("<prefix> <record>"),
 	// field (inside the record) or none. With syslog the prefix is also the
@@ -174,10 +179,8 @@ var _ confmap.Validator = (*Config)(nil)
 func (cfg *Config) Validate() error {
 	var errs error
 	add := func(format string, args ...any) { errs = errors.Join(errs, fmt.Errorf(format, args...)) }
-	switch cfg.Format {
-	case FormatJSON, FormatPANCSV, FormatCEF, FormatLEEF:
-	default:
-		add("format: %q is not one of json, pan_csv, cef, leef", cfg.Format)
+	if !slices.Contains(encode.Formats, cfg.Format) {
+		add("format: %q is not one of %s", cfg.Format, strings.Join(encode.Formats, ", "))
 	}
 	switch cfg.PrefixMode {
 	case PrefixModeLine, PrefixModeField, PrefixModeNone:
@@ -190,8 +193,8 @@ func (cfg *Config) Validate() error {
 	if cfg.Prefix == "" && cfg.PrefixMode != PrefixModeNone {
 		add("prefix: must not be empty")
 	}
-	if s := sanitizePrefix(cfg.Prefix); s != cfg.Prefix {
-		add("prefix: %q may only hold up to %d of A-Z a-z 0-9 . _ -", cfg.Prefix, maxPrefixLen)
+	if s := prefix.Sanitize(cfg.Prefix); s != cfg.Prefix {
+		add("prefix: %q may only hold up to %d of A-Z a-z 0-9 . _ -", cfg.Prefix, prefix.MaxLen)
 	}
 	for i, p := range cfg.RedactQueryParams {
 		if p == "" || strings.ContainsAny(p, "&=") {

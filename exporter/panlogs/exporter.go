@@ -4,63 +4,36 @@ import (
 	"context"
 	"errors"
 	"os"
-	"strings"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/exporter"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
+	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/encode"
 	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/metadata"
-	"github.com/otelcol-pan/otelcol-pan/internal/fields"
+	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/record"
+	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/transport"
 )
-
-// encoder appends one record, without the line prefix or the newline.
-type encoder interface {
-	appendRecord(b []byte, r *record, prefix string) []byte
-}
-
-// encodeOptions are what the encoders need from the configuration.
-type encodeOptions struct {
-	prefixField bool
-	redactor    *urlRedactor
-	version     string
-	headers     []headerKey
-}
-
-// headerKey is an include_headers entry with its attribute keys precomputed.
-type headerKey struct {
-	name, requestKey, responseKey string
-}
 
 // defaultChunkBytes is how much pushLogs encodes before writing.
 const defaultChunkBytes = 1 << 20
 
-// batch is one push's records, encoded: buf holds every line (each ending in
-// '\n', prefixed per prefix_mode); msgs locate each record's body for the
-// transports that frame records themselves (syslog).
+// batch is one push's records, encoded into out; rec and scratch are reused
+// record by record, and batch by batch (the record view keeps the last key
+// order, the scratch its formatted seconds).
 type batch struct {
-	buf  []byte
-	msgs []message
-	// rec is reused record by record, and batch by batch: it keeps its
-	// timestamp caches and the last key order (see record.resetWith).
-	rec record
-}
-
-type message struct {
-	lineStart, bodyStart, end int // end excludes the '\n'
-	prefix                    string
-	severity                  int // syslog severity
-	ts                        pcommon.Timestamp
+	out     transport.Batch
+	rec     *record.Record
+	scratch encode.Scratch
 }
 
 type panExporter struct {
 	cfg       *Config
-	enc       encoder
-	tr        transport
+	enc       *encode.Encoder
+	tr        transport.Transport
 	telemetry *metadata.TelemetryBuilder
 	metricOpt metric.AddOption
 	// batches is a free list of encoding buffers. Not a sync.Pool: the GC
@@ -77,56 +50,79 @@ func newExporter(cfg *Config, set exporter.Settings) (*panExporter, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := &encodeOptions{
-		prefixField: cfg.PrefixMode == PrefixModeField,
-		redactor:    newURLRedactor(cfg.RedactQueryParams),
-		version:     set.BuildInfo.Version,
-	}
-	for _, h := range cfg.IncludeHeaders {
-		h = strings.ToLower(h)
-		opts.headers = append(opts.headers, headerKey{name: h, requestKey: fields.HTTPRequestHeaderPfx + h, responseKey: fields.HTTPResponseHeaderPfx + h})
+	enc, err := encode.New(encode.Options{
+		Format:            cfg.Format,
+		PrefixMode:        cfg.PrefixMode,
+		Prefix:            cfg.Prefix,
+		RedactQueryParams: cfg.RedactQueryParams,
+		IncludeHeaders:    cfg.IncludeHeaders,
+		Version:           set.BuildInfo.Version,
+	})
+	if err != nil {
+		return nil, err
 	}
 	e := &panExporter{
 		cfg:       cfg,
+		enc:       enc,
 		telemetry: tb,
 		metricOpt: metric.WithAttributeSet(attribute.NewSet(attribute.String("transport", cfg.Transport))),
+		batches:   make(chan *batch, 16),
+		// One write per MiB costs nothing against the encoding; HTTP sends
+		// a chunk as one request, so its chunks are as large as a request
+		// may be.
+		chunkBytes: defaultChunkBytes,
 	}
-	switch cfg.Format {
-	case FormatPANCSV:
-		e.enc = csvEncoder{opts: opts}
-	case FormatCEF:
-		e.enc = cefEncoder{opts: opts}
-	case FormatLEEF:
-		e.enc = leefEncoder{opts: opts}
-	default:
-		e.enc = jsonEncoder{opts: opts}
-	}
-	switch cfg.Transport {
-	case TransportFile:
-		e.tr = newFileTransport(&cfg.File)
-	case TransportSyslog:
-		e.tr = newSyslogTransport(&cfg.Syslog, set, tb)
-	case TransportHTTP:
-		ht := newHTTPTransport(&cfg.HTTP, cfg.contentType(), set)
-		ht.onDrop = func(ctx context.Context, n int) {
-			e.telemetry.ExporterPanlogsRecordsFailed.Add(ctx, int64(n), e.metricOpt)
-		}
-		e.tr = ht
-	default:
-		e.tr = &writerTransport{w: os.Stdout}
-	}
-	e.batches = make(chan *batch, 16)
-	// One write per MiB costs nothing against the encoding; HTTP sends a
-	// chunk as one request, so its chunks are as large as a request may be.
-	e.chunkBytes = defaultChunkBytes
+	e.tr = e.newTransport(set)
 	if cfg.Transport == TransportHTTP {
 		e.chunkBytes = cfg.HTTP.MaxBatchBytes
 	}
 	return e, nil
 }
 
+// newTransport builds the configured transport.
+func (e *panExporter) newTransport(set exporter.Settings) transport.Transport {
+	cfg := e.cfg
+	switch cfg.Transport {
+	case TransportFile:
+		var rot *transport.Rotation
+		if r := cfg.File.Rotation.Get(); r != nil {
+			rot = &transport.Rotation{MaxMegabytes: r.MaxMegabytes, MaxDays: r.MaxDays, MaxBackups: r.MaxBackups, Compress: r.Compress, LocalTime: r.LocalTime}
+		}
+		return transport.NewFile(cfg.File.Path, rot)
+	case TransportSyslog:
+		s := &cfg.Syslog
+		return transport.NewSyslog(transport.SyslogSettings{
+			Endpoint:       s.Endpoint,
+			Network:        s.Network,
+			TLS:            s.TLS.Get(),
+			RFC3164:        s.Protocol == ProtocolRFC3164,
+			LineFraming:    s.Framing == FramingLF,
+			Facility:       s.Facility,
+			Hostname:       s.Hostname,
+			MaxMessageSize: s.maxMessageSize(),
+			DialTimeout:    s.DialTimeout,
+			WriteTimeout:   s.WriteTimeout,
+			Logger:         set.Logger,
+			OnTruncated: func(ctx context.Context, n int) {
+				e.telemetry.ExporterPanlogsRecordsTruncated.Add(ctx, int64(n))
+			},
+		})
+	case TransportHTTP:
+		return transport.NewHTTP(transport.HTTPSettings{
+			Client:        &cfg.HTTP.ClientConfig,
+			MaxBatchBytes: cfg.HTTP.MaxBatchBytes,
+			ContentType:   cfg.contentType(),
+			Telemetry:     set.TelemetrySettings,
+			OnDrop: func(ctx context.Context, n int) {
+				e.telemetry.ExporterPanlogsRecordsFailed.Add(ctx, int64(n), e.metricOpt)
+			},
+		})
+	}
+	return transport.NewWriter(os.Stdout)
+}
+
 func (e *panExporter) start(ctx context.Context, host component.Host) error {
-	return e.tr.start(ctx, host)
+	return e.tr.Start(ctx, host)
 }
 
 func (e *panExporter) shutdown(context.Context) error {
@@ -134,7 +130,7 @@ func (e *panExporter) shutdown(context.Context) error {
 	if e.tr == nil {
 		return nil
 	}
-	return e.tr.close()
+	return e.tr.Close()
 }
 
 // pushLogs encodes the records, one line each, and hands them to the
@@ -147,18 +143,17 @@ func (e *panExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	defer e.putBatch(bt)
 
 	written := 0 // records of earlier chunks, delivered
-	rec := &bt.rec
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
-		rv := newResourceView(rl.Resource().Attributes())
+		res := record.NewResource(rl.Resource().Attributes())
 		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
 			lrs := sls.At(j).LogRecords()
 			for k := 0; k < lrs.Len(); k++ {
-				rec.resetWith(&rv, lrs.At(k))
-				e.appendLine(bt, rec)
-				if len(bt.buf) >= e.chunkBytes {
+				bt.rec.Reset(&res, lrs.At(k))
+				e.appendLine(bt)
+				if len(bt.out.Buf) >= e.chunkBytes {
 					if err := e.flush(ctx, bt, ld, &written); err != nil {
 						return err
 					}
@@ -173,22 +168,22 @@ func (e *panExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 // records of ld delivered so far; on failure the error carries the records
 // from the first undelivered one on.
 func (e *panExporter) flush(ctx context.Context, bt *batch, ld plog.Logs, written *int) error {
-	n := len(bt.msgs)
+	n := len(bt.out.Msgs)
 	if n == 0 {
 		return nil
 	}
-	err := e.tr.write(ctx, bt)
+	err := e.tr.Write(ctx, &bt.out)
 	if err == nil {
 		e.telemetry.ExporterPanlogsRecordsWritten.Add(ctx, int64(n), e.metricOpt)
-		e.telemetry.ExporterPanlogsBytesWritten.Add(ctx, int64(len(bt.buf)), e.metricOpt)
+		e.telemetry.ExporterPanlogsBytesWritten.Add(ctx, int64(len(bt.out.Buf)), e.metricOpt)
 		*written += n
-		bt.buf, bt.msgs = bt.buf[:0], bt.msgs[:0]
+		bt.out.Reset()
 		return nil
 	}
 	sent := 0
-	var pe *partialError
+	var pe *transport.PartialError
 	if errors.As(err, &pe) {
-		sent, err = pe.sent, pe.err
+		sent, err = pe.Sent, pe.Err
 	}
 	e.telemetry.ExporterPanlogsRecordsWritten.Add(ctx, int64(sent), e.metricOpt)
 	e.telemetry.ExporterPanlogsRecordsFailed.Add(ctx, int64(ld.LogRecordCount()-*written-sent), e.metricOpt)
@@ -202,49 +197,39 @@ func (e *panExporter) flush(ctx context.Context, bt *batch, ld plog.Logs, writte
 func (e *panExporter) getBatch() *batch {
 	select {
 	case bt := <-e.batches:
-		bt.buf, bt.msgs = bt.buf[:0], bt.msgs[:0]
+		bt.out.Reset()
 		return bt
 	default:
-		return &batch{buf: make([]byte, 0, e.chunkBytes+e.chunkBytes/4)}
+		return &batch{out: transport.Batch{Buf: make([]byte, 0, e.chunkBytes+e.chunkBytes/4)}, rec: record.New()}
 	}
 }
 
 // putBatch keeps a buffer for reuse unless the list is full or the buffer
 // grew far past a chunk (one huge record should not pin its memory forever).
 func (e *panExporter) putBatch(bt *batch) {
-	if cap(bt.buf) > 4*e.chunkBytes {
+	if cap(bt.out.Buf) > 4*e.chunkBytes {
 		return
 	}
 	// Let go of the pushed records: the view must not keep them alive.
-	clocks, shape := bt.rec.clocks, bt.rec.shape
-	bt.rec = blankRecord
-	bt.rec.clocks, bt.rec.shape = clocks, shape
+	bt.rec.Release()
 	select {
 	case e.batches <- bt:
 	default:
 	}
 }
 
-// appendLine writes "<prefix> <record>\n" (prefix_mode line) or
-// "<record>\n" and notes where the record's body lies.
-func (e *panExporter) appendLine(bt *batch, r *record) {
-	prefix := e.cfg.Prefix
-	if r.prefix.Type() == pcommon.ValueTypeStr && r.prefix.Str() != "" {
-		prefix = sanitizePrefix(r.prefix.Str())
+// appendLine writes the record in bt.rec as one line and notes where it
+// lies and what a syslog header says of it.
+func (e *panExporter) appendLine(bt *batch) {
+	r := bt.rec
+	m := transport.Message{LineStart: len(bt.out.Buf), Severity: encode.SyslogSeverity(r), Time: int64(r.Observed)}
+	if r.Start != 0 {
+		m.Time = int64(r.TimeGenerated())
 	}
-	m := message{lineStart: len(bt.buf), prefix: prefix, severity: r.syslogSeverity(), ts: r.observed}
-	if r.start != 0 {
-		m.ts = r.timeGenerated()
-	}
-	if e.cfg.PrefixMode == PrefixModeLine {
-		bt.buf = append(bt.buf, prefix...)
-		bt.buf = append(bt.buf, ' ')
-	}
-	m.bodyStart = len(bt.buf)
-	bt.buf = e.enc.appendRecord(bt.buf, r, prefix)
-	m.end = len(bt.buf)
-	bt.buf = append(bt.buf, '\n')
-	bt.msgs = append(bt.msgs, m)
+	var l encode.Line
+	bt.out.Buf, l = e.enc.AppendLine(bt.out.Buf, r, &bt.scratch)
+	m.End, m.AppName = l.End, l.Prefix
+	bt.out.Msgs = append(bt.out.Msgs, m)
 }
 
 // recordsFrom copies the records from index k on (in iteration order), with
@@ -301,12 +286,4 @@ func takeRecords(ld plog.Logs, from, to int, move bool) plog.Logs {
 		}
 	}
 	return out
-}
-
-// syslogSeverity: warning (4) for denials and resets, informational (6) else.
-func (r *record) syslogSeverity() int {
-	if r.severity() > 3 {
-		return 4
-	}
-	return 6
 }

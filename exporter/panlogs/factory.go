@@ -17,11 +17,7 @@ import (
 
 // NewFactory creates the panlogs exporter factory.
 func NewFactory() exporter.Factory {
-	return exporter.NewFactory(
-		metadata.Type,
-		createDefaultConfig,
-		exporter.WithLogs(createLogs, metadata.LogsStability),
-	)
+	return exporter.NewFactory(metadata.Type, createDefaultConfig, exporter.WithLogs(createLogs, metadata.LogsStability))
 }
 
 func createDefaultConfig() component.Config {
@@ -43,7 +39,7 @@ func createDefaultConfig() component.Config {
 			DialTimeout:  5 * time.Second,
 			WriteTimeout: 10 * time.Second,
 		},
-		HTTP:          HTTPConfig{ClientConfig: httpClient, MaxBatchBytes: maxHTTPBatchBytes},
+		HTTP: HTTPConfig{ClientConfig: httpClient, MaxBatchBytes: maxHTTPBatchBytes},
 		// One attempt may take as long as the HTTP client allows a request:
 		// with the stock 5 s, a slow collector that took a request after 5 s
 		// would see it again on the retry.

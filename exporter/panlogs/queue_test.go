@@ -29,6 +29,7 @@ type recordingLogs struct {
 func (r *recordingLogs) Capabilities() consumer.Capabilities {
 	return consumer.Capabilities{MutatesData: r.mutates}
 }
+
 func (r *recordingLogs) ConsumeLogs(_ context.Context, ld plog.Logs) error {
 	r.sizes = append(r.sizes, ld.LogRecordCount())
 	rls := ld.ResourceLogs()

@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"path"
 	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/glob"
+	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
 
 // Resolutions a ServiceEntry for a bare IP address may take.
@@ -34,8 +36,8 @@ type Config struct {
 	// MeshDomains are the DNS suffixes of in-mesh services: a host inside
 	// them is never learned as external.
 	MeshDomains []string `mapstructure:"mesh_domains"`
-	// IgnoreHosts are glob patterns (path.Match; "*" also spans dots) of
-	// host names never learned, e.g. "*.internal".
+	// IgnoreHosts are globs (internal/glob: paprefix's dialect; "*" also
+	// spans dots) of host names never learned, e.g. "*.internal".
 	IgnoreHosts []string `mapstructure:"ignore_hosts"`
 	// IgnoreCIDRs are networks never learned: a record is skipped when its
 	// host is an address in one of them or its original destination is.
@@ -111,13 +113,15 @@ func (cfg *Config) Validate() error {
 		add("interval: must be positive")
 	}
 	for i, d := range cfg.MeshDomains {
-		if !isDNSName(strings.ToLower(d)) {
-			add("mesh_domains[%d]: %q is not a DNS suffix such as cluster.local", i, d)
+		if err := mesh.ValidateDomain(d); err != nil {
+			add("mesh_domains[%d]: %q %v", i, d, err)
 		}
 	}
 	for i, p := range cfg.IgnoreHosts {
-		if _, err := path.Match(p, ""); p == "" || err != nil {
-			add("ignore_hosts[%d]: %q is not a host glob such as *.internal", i, p)
+		if p == "" {
+			add("ignore_hosts[%d]: must not be empty", i)
+		} else if _, err := glob.Compile(p); err != nil {
+			add("ignore_hosts[%d]: %q is not a host glob such as *.internal: %v", i, p, err)
 		}
 	}
 	for i, c := range cfg.IgnoreCIDRs {

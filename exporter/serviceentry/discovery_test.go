@@ -19,6 +19,7 @@ import (
 
 	"github.com/otelcol-pan/otelcol-pan/exporter/serviceentry/internal/metadatatest"
 	"github.com/otelcol-pan/otelcol-pan/internal/alsgen"
+	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
 
 type wantEntry struct {
@@ -164,7 +165,7 @@ func TestFloodOfRandomHostsIsCappedAndReported(t *testing.T) {
 	for m := 0; m < flood/500; m++ {
 		var entries []*httpEntry
 		for i := range 500 {
-			d := alsgen.EgressDest{Cluster: alsgen.PassthroughCluster, Host: fmt.Sprintf("%016x.flood.example", rng.Uint64()), IP: "198.51.100.99", Port: 443}
+			d := alsgen.EgressDest{Cluster: mesh.PassthroughCluster, Host: fmt.Sprintf("%016x.flood.example", rng.Uint64()), IP: "198.51.100.99", Port: 443}
 			entries = append(entries, alsgen.EgressHTTPEntry(crawler, d, m*500+i, start))
 		}
 		msgs = append(msgs, alsgen.EgressHTTPMessage(entries...))

@@ -19,11 +19,6 @@ import (
 	"github.com/otelcol-pan/otelcol-pan/exporter/serviceentry/internal/metadata"
 )
 
-var (
-	reasonMaxHosts    = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", "max_hosts")))
-	reasonPerWorkload = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", "max_hosts_per_workload")))
-)
-
 type seExporter struct {
 	cfg       *Config
 	set       exporter.Settings
@@ -45,13 +40,9 @@ func newExporter(cfg *Config, set exporter.Settings) (*seExporter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &seExporter{
-		cfg:       cfg,
-		set:       set,
-		telemetry: tb,
-		match:     newMatcher(cfg),
-		learn:     newLearner(cfg.MaxHosts, cfg.MaxHostsPerWorkload),
-	}, nil
+	e := &seExporter{cfg: cfg, set: set, telemetry: tb, match: newMatcher(cfg)}
+	e.learn = newLearner(cfg.MaxHosts, cfg.MaxHostsPerWorkload)
+	return e, nil
 }
 
 // start loads the persisted state, makes sure the directory can be
@@ -70,11 +61,11 @@ func (e *seExporter) start(ctx context.Context, host component.Host) error {
 	} else {
 		e.set.Logger.Info("No storage configured: what is learned is lost at restart (set storage: file_storage to keep it)")
 	}
-	if err := os.MkdirAll(e.cfg.Directory, 0o755); err != nil {
+	if err := os.MkdirAll(e.cfg.Directory, 0o755); err != nil { //nolint:gosec // G301: the resources are for whoever runs kubectl apply
 		return err
 	}
 	e.stop, e.done = make(chan struct{}), make(chan struct{})
-	go e.loop()
+	go e.loop() //nolint:gosec // G118: the loop outlives Start, whose context ends with it; shutdown stops it
 	e.set.Logger.Info("Learning egress destinations",
 		zap.String("directory", e.cfg.Directory), zap.Duration("interval", e.cfg.Interval), zap.Int("hosts", len(e.learn.hosts)))
 	return nil
@@ -130,6 +121,12 @@ func (e *seExporter) shutdown(ctx context.Context) error {
 	}
 	return err
 }
+
+// The reasons hosts are dropped, as the hosts_dropped metric labels them.
+var (
+	reasonMaxHosts    = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", "max_hosts")))
+	reasonPerWorkload = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", "max_hosts_per_workload")))
+)
 
 // consume learns from a batch under one lock; nothing here logs.
 func (e *seExporter) consume(ctx context.Context, ld plog.Logs) error {

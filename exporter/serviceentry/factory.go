@@ -10,27 +10,24 @@ import (
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
 	"github.com/otelcol-pan/otelcol-pan/exporter/serviceentry/internal/metadata"
+	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
-
-// NewFactory creates the serviceentry exporter factory.
-func NewFactory() exporter.Factory {
-	return exporter.NewFactory(
-		metadata.Type,
-		createDefaultConfig,
-		exporter.WithLogs(createLogs, metadata.LogsStability),
-	)
-}
 
 func createDefaultConfig() component.Config {
 	return &Config{
 		Interval:            time.Minute,
-		MeshDomains:         []string{"cluster.local"},
+		MeshDomains:         []string{mesh.DefaultDomain},
 		MinConnections:      1,
 		MaxHosts:            2000,
 		MaxHostsPerWorkload: 200,
 		ServiceEntries:      ServiceEntriesConfig{IPResolution: ResolutionNone},
 		Sidecars:            SidecarsConfig{Name: "default", EgressHosts: []string{"./*", "istio-system/*"}},
 	}
+}
+
+// NewFactory creates the serviceentry exporter factory.
+func NewFactory() exporter.Factory {
+	return exporter.NewFactory(metadata.Type, createDefaultConfig, exporter.WithLogs(createLogs, metadata.LogsStability))
 }
 
 // createLogs builds on exporterhelper for its standard self-telemetry, but

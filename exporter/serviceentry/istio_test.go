@@ -151,7 +151,7 @@ spec:
 		name, yaml, wantErr string
 	}{
 		{"good", good, ""},
-		{"unknown spec field", strings.Replace(good, "  resolution: DNS", "  resolution: DNS\n  resolutoin: DNS", 1), "resolutoin"},
+		{"unknown spec field", strings.Replace(good, "  resolution: DNS", "  resolution: DNS\n  resolutoin: DNS", 1), "resolutoin"}, //nolint:misspell // the misspelt key is the test
 		{"unknown port field", strings.Replace(good, "protocol: TLS}", "protocol: TLS, targetPortt: 1}", 1), "targetPortt"},
 		{"unknown metadata field", strings.Replace(good, "  name: api.example.com", "  name: api.example.com\n  nmespace: x", 1), "nmespace"},
 		{"unknown top-level field", good + "status2: {}\n", "status2"},
@@ -181,6 +181,6 @@ func TestServiceEntryRulesRefuseABareIPHost(t *testing.T) {
 	}
 	errs := serviceEntryRules("", se)
 	require.Len(t, errs, 2)
-	assert.ErrorContains(t, errs[0], `host "203.0.113.7"`)
+	require.ErrorContains(t, errs[0], `host "203.0.113.7"`)
 	assert.ErrorContains(t, errs[1], "resolution NONE without addresses")
 }

@@ -3,6 +3,8 @@ package serviceentry // import "github.com/otelcol-pan/otelcol-pan/exporter/serv
 import (
 	"net/netip"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // ipHostDomain is the domain of the synthetic host name a ServiceEntry for a
@@ -12,40 +14,13 @@ import (
 // resolution NONE or STATIC it is never looked up at all.
 const ipHostDomain = "ip.invalid"
 
-// isDNSLabel reports an RFC 1123 label as Kubernetes checks it: lower-case
-// alphanumerics and '-', starting and ending alphanumeric, at most 63 bytes.
-func isDNSLabel(s string) bool {
-	if s == "" || len(s) > 63 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-		case c == '-' && i > 0 && i < len(s)-1:
-		default:
-			return false
-		}
-	}
-	return true
-}
+// isDNSLabel reports an RFC 1123 label as Kubernetes checks it (a namespace
+// name): lower-case alphanumerics and '-', at most 63 bytes.
+func isDNSLabel(s string) bool { return len(validation.IsDNS1123Label(s)) == 0 }
 
-// isDNSSubdomain reports an RFC 1123 subdomain: dot-separated labels, at
-// most 253 bytes (a Kubernetes object name).
-func isDNSSubdomain(s string) bool {
-	if s == "" || len(s) > 253 {
-		return false
-	}
-	for label := range strings.SplitSeq(s, ".") {
-		if !isDNSLabel(label) {
-			return false
-		}
-	}
-	return true
-}
-
-// isDNSName reports a DNS suffix such as cluster.local.
-func isDNSName(s string) bool { return isDNSSubdomain(s) }
+// isDNSSubdomain reports an RFC 1123 subdomain as Kubernetes checks it (an
+// object name): dot-separated labels, at most 253 bytes.
+func isDNSSubdomain(s string) bool { return len(validation.IsDNS1123Subdomain(s)) == 0 }
 
 // isExternalName reports a name Istio accepts as a ServiceEntry host with
 // resolution DNS: a subdomain of at least two labels whose top-level label
@@ -58,28 +33,6 @@ func isExternalName(s string) bool {
 	}
 	for _, c := range s[i+1:] {
 		if c < '0' || c > '9' {
-			return true
-		}
-	}
-	return false
-}
-
-// normalizeName lower-cases a host name and drops a trailing dot; names are
-// case-insensitive and "example.com." is "example.com".
-func normalizeName(s string) string {
-	s = strings.TrimSuffix(s, ".")
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			return strings.ToLower(s)
-		}
-	}
-	return s
-}
-
-// inDomains reports whether host is one of domains or under one.
-func inDomains(host string, domains []string) bool {
-	for _, d := range domains {
-		if host == d || (len(host) > len(d) && strings.HasSuffix(host, d) && host[len(host)-len(d)-1] == '.') {
 			return true
 		}
 	}

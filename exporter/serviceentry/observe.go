@@ -2,7 +2,6 @@ package serviceentry // import "github.com/otelcol-pan/otelcol-pan/exporter/serv
 
 import (
 	"net/netip"
-	"path"
 	"slices"
 	"strings"
 	"time"
@@ -11,17 +10,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-pan/otelcol-pan/internal/fields"
-)
-
-// Istio's names for where a sidecar sends traffic its registry does not know:
-// PassthroughCluster under ALLOW_ANY, BlackHoleCluster under REGISTRY_ONLY.
-// Plain HTTP under REGISTRY_ONLY never reaches a cluster: the catch-all
-// virtual host answers 502 itself, on the route named block_all.
-const (
-	passthroughCluster = "PassthroughCluster"
-	blackHoleCluster   = "BlackHoleCluster"
-	blackHoleRoute     = "block_all"
-	outboundPrefix     = "outbound|"
+	"github.com/otelcol-pan/otelcol-pan/internal/glob"
+	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
 
 // via says how a connection left the mesh.
@@ -80,19 +70,18 @@ type observation struct {
 
 // matcher holds the compiled learning filters.
 type matcher struct {
-	meshDomains []string
-	ignoreHosts []string
+	meshDomains mesh.Domains
+	ignoreHosts []*glob.Pattern
 	ignoreCIDRs []netip.Prefix
 	namespaces  []string
 }
 
 func newMatcher(cfg *Config) *matcher {
-	m := &matcher{namespaces: cfg.Namespaces}
-	for _, d := range cfg.MeshDomains {
-		m.meshDomains = append(m.meshDomains, normalizeName(d))
-	}
+	m := &matcher{namespaces: cfg.Namespaces, meshDomains: mesh.NewDomains(cfg.MeshDomains)}
 	for _, h := range cfg.IgnoreHosts {
-		m.ignoreHosts = append(m.ignoreHosts, strings.ToLower(h))
+		if g, err := glob.Compile(strings.ToLower(h)); err == nil { // Validate refused the others
+			m.ignoreHosts = append(m.ignoreHosts, g)
+		}
 	}
 	for _, c := range cfg.IgnoreCIDRs {
 		if p, err := parsePrefix(c); err == nil { // Validate refused the others
@@ -103,8 +92,8 @@ func newMatcher(cfg *Config) *matcher {
 }
 
 func (m *matcher) ignoredName(name string) bool {
-	for _, p := range m.ignoreHosts {
-		if ok, _ := path.Match(p, name); ok {
+	for _, g := range m.ignoreHosts {
+		if g.Match(name) {
 			return true
 		}
 	}
@@ -130,25 +119,24 @@ func (m *matcher) inScope(ns string) bool {
 // exporter's mesh_domains hold whatever the producer of pan.egress used.
 func (m *matcher) observe(res pcommon.Map, lr plog.LogRecord) (observation, skip) {
 	attrs := lr.Attributes()
-	if str(attrs, fields.IstioDirection) == "inbound" {
+	if mesh.Direction(str(attrs, fields.IstioDirection)) == mesh.Inbound {
 		return observation{}, skipNotEgress
 	}
 	var o observation
-	cluster := str(attrs, fields.EnvoyUpstreamCluster)
+	name := str(attrs, fields.EnvoyUpstreamCluster)
+	cluster := mesh.ParseCluster(name)
 	var clusterHost string
-	var clusterPort uint32
 	switch {
-	case cluster == blackHoleCluster, cluster == "" && str(attrs, fields.EnvoyRouteName) == blackHoleRoute:
+	case cluster.Kind == mesh.ClusterBlackHole, mesh.IsBlockAll(name, str(attrs, fields.EnvoyRouteName)):
 		o.via = viaBlackHole
-	case cluster == passthroughCluster:
+	case cluster.Kind == mesh.ClusterPassthrough:
 		o.via = viaPassthrough
-	case strings.HasPrefix(cluster, outboundPrefix):
-		clusterPort, clusterHost = splitOutbound(cluster)
-		clusterHost = normalizeName(clusterHost)
+	case cluster.Kind == mesh.ClusterOutbound:
+		clusterHost = mesh.NormalizeName(cluster.Host)
 		if clusterHost == "" {
 			return o, skipNotEgress
 		}
-		if inDomains(clusterHost, m.meshDomains) {
+		if m.meshDomains.Contains(clusterHost) {
 			return o, skipInMesh
 		}
 		o.via = viaRegistered
@@ -173,7 +161,7 @@ func (m *matcher) observe(res pcommon.Map, lr plog.LogRecord) (observation, skip
 		o.port = portOf(attrs, fields.ServerPort)
 	}
 	if o.port == 0 {
-		o.port = clusterPort
+		o.port = cluster.Port
 	}
 	if o.port == 0 {
 		return o, skipNoPort
@@ -205,14 +193,14 @@ func (m *matcher) observe(res pcommon.Map, lr plog.LogRecord) (observation, skip
 // whole record in-mesh.
 func (m *matcher) pickHost(o *observation, candidates ...string) skip {
 	for _, c := range candidates {
-		name := normalizeName(strings.Trim(c, "[]"))
+		name := mesh.NormalizeName(strings.Trim(c, "[]"))
 		if name == "" || strings.ContainsRune(name, '*') {
 			continue
 		}
 		if a := addrOf(name); a.IsValid() {
 			return m.useAddr(o, a)
 		}
-		if inDomains(name, m.meshDomains) || strings.HasSuffix(name, ".svc") {
+		if m.meshDomains.Contains(name) || strings.HasSuffix(name, ".svc") {
 			return skipInMesh
 		}
 		if !isExternalName(name) {
@@ -255,8 +243,10 @@ func sourceOf(res, attrs pcommon.Map) source {
 		s.Namespace = str(res, fields.K8sNamespaceName)
 	}
 	if s.Workload == "" {
-		for _, k := range [...]string{fields.IstioWorkloadName, fields.K8sDeploymentName, fields.K8sStatefulSetName,
-			fields.K8sDaemonSetName, fields.K8sCronJobName, fields.K8sJobName, fields.K8sReplicaSetName} {
+		for _, k := range [...]string{
+			fields.IstioWorkloadName, fields.K8sDeploymentName, fields.K8sStatefulSetName,
+			fields.K8sDaemonSetName, fields.K8sCronJobName, fields.K8sJobName, fields.K8sReplicaSetName,
+		} {
 			if s.Workload = str(res, k); s.Workload != "" {
 				break
 			}
@@ -275,32 +265,6 @@ func recordTime(lr plog.LogRecord) time.Time {
 		return ts.AsTime()
 	}
 	return time.Now().UTC()
-}
-
-// splitOutbound reads Istio's "outbound|port|subset|host".
-func splitOutbound(cluster string) (uint32, string) {
-	parts := strings.SplitN(cluster, "|", 4)
-	if len(parts) != 4 {
-		return 0, ""
-	}
-	return parsePort(parts[1]), parts[3]
-}
-
-func parsePort(s string) uint32 {
-	var p uint32
-	if s == "" || len(s) > 5 {
-		return 0
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0
-		}
-		p = p*10 + uint32(s[i]-'0')
-	}
-	if p > 65535 {
-		return 0
-	}
-	return p
 }
 
 func str(m pcommon.Map, key string) string {
@@ -326,7 +290,7 @@ func portOf(m pcommon.Map, key string) uint32 {
 			return uint32(p)
 		}
 	case pcommon.ValueTypeStr:
-		return parsePort(v.Str())
+		return mesh.ParsePort(v.Str())
 	}
 	return 0
 }

@@ -38,7 +38,7 @@ func sidecarResource(ns, workload string) pcommon.Map {
 func TestObserve(t *testing.T) {
 	m := newMatcher(&Config{
 		MeshDomains: []string{"cluster.local"},
-		IgnoreHosts: []string{"*.internal"},
+		IgnoreHosts: []string{"*.internal", "{telemetry,metrics}.vendor.example"},
 		IgnoreCIDRs: []string{"169.254.169.254/32", "10.0.0.0/8"},
 	})
 	src := map[string]any{fields.IstioSourceNamespace: "shop", fields.IstioSourceWorkload: "web", fields.IstioSourcePrincipal: "spiffe://cluster.local/ns/shop/sa/web"}
@@ -62,41 +62,74 @@ func TestObserve(t *testing.T) {
 		proto protoSet
 		via   via
 	}{
-		{name: "TLS by SNI through passthrough", attrs: with(map[string]any{
-			fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.TLSServerName: "API.Stripe.com.",
-			fields.DestinationAddress: "198.51.100.10", fields.DestinationPort: 443}),
-			host: "api.stripe.com", port: 443, proto: protoTLS, via: viaPassthrough},
-		{name: "HTTP by authority", attrs: with(map[string]any{"@event": fields.EventHTTP,
-			fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.ServerAddress: "httpbin.org", fields.ServerPort: 80,
-			fields.HTTPRequestMethod: "GET", fields.DestinationAddress: "198.51.100.20", fields.DestinationPort: 80}),
-			host: "httpbin.org", port: 80, proto: protoHTTP, via: viaPassthrough},
-		{name: "bare IP over TCP", attrs: with(map[string]any{
-			fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.DestinationAddress: "203.0.113.7", fields.DestinationPort: 5432}),
-			host: "203.0.113.7", addr: true, port: 5432, proto: protoTCP, via: viaPassthrough},
-		{name: "denied at BlackHoleCluster", attrs: with(map[string]any{
-			fields.EnvoyUpstreamCluster: "BlackHoleCluster", fields.PanAction: "deny", fields.PanEgress: true,
-			fields.DestinationAddress: "192.0.2.50", fields.DestinationPort: 9200}),
-			host: "192.0.2.50", addr: true, port: 9200, proto: protoTCP, via: viaBlackHole},
-		{name: "HTTP refused by the block_all route", attrs: with(map[string]any{"@event": fields.EventHTTP,
-			fields.EnvoyRouteName: "block_all", fields.ServerAddress: "evil.example.net", fields.HTTPRequestMethod: "GET",
-			fields.DestinationAddress: "192.0.2.60", fields.DestinationPort: 80}),
-			host: "evil.example.net", port: 80, proto: protoHTTP, via: viaBlackHole},
-		{name: "registered ServiceEntry host from the cluster name", attrs: with(map[string]any{
-			fields.EnvoyUpstreamCluster: "outbound|3306||db.partner.example", fields.DestinationAddress: "198.51.100.30"}),
-			host: "db.partner.example", port: 3306, proto: protoTCP, via: viaRegistered},
-		{name: "a wildcard cluster host gives way to the address", attrs: with(map[string]any{
-			fields.EnvoyUpstreamCluster: "outbound|443||*.example.com", fields.DestinationAddress: "198.51.100.31", fields.DestinationPort: 443}),
-			host: "198.51.100.31", addr: true, port: 443, proto: protoTCP, via: viaRegistered},
-		{name: "a search-path short name gives way to the address", attrs: with(map[string]any{"@event": fields.EventHTTP,
-			fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.ServerAddress: "payments-api",
-			fields.DestinationAddress: "198.51.100.40", fields.DestinationPort: 8080}),
-			host: "198.51.100.40", addr: true, port: 8080, proto: protoHTTP, via: viaPassthrough},
-		{name: "pan.egress from another producer", attrs: with(map[string]any{
-			fields.PanEgress: true, fields.TLSServerName: "hooks.slack.com", fields.DestinationAddress: "198.51.100.50", fields.DestinationPort: "443"}),
-			host: "hooks.slack.com", port: 443, proto: protoTLS, via: viaOther},
-		{name: "IPv6 destination", attrs: with(map[string]any{
-			fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.DestinationAddress: "2001:db8::7", fields.DestinationPort: 22}),
-			host: "2001:db8::7", addr: true, port: 22, proto: protoTCP, via: viaPassthrough},
+		{
+			name: "TLS by SNI through passthrough", attrs: with(map[string]any{
+				fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.TLSServerName: "API.Stripe.com.",
+				fields.DestinationAddress: "198.51.100.10", fields.DestinationPort: 443,
+			}),
+			host: "api.stripe.com", port: 443, proto: protoTLS, via: viaPassthrough,
+		},
+		{
+			name: "HTTP by authority", attrs: with(map[string]any{
+				"@event":                    fields.EventHTTP,
+				fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.ServerAddress: "httpbin.org", fields.ServerPort: 80,
+				fields.HTTPRequestMethod: "GET", fields.DestinationAddress: "198.51.100.20", fields.DestinationPort: 80,
+			}),
+			host: "httpbin.org", port: 80, proto: protoHTTP, via: viaPassthrough,
+		},
+		{
+			name: "bare IP over TCP", attrs: with(map[string]any{
+				fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.DestinationAddress: "203.0.113.7", fields.DestinationPort: 5432,
+			}),
+			host: "203.0.113.7", addr: true, port: 5432, proto: protoTCP, via: viaPassthrough,
+		},
+		{
+			name: "denied at BlackHoleCluster", attrs: with(map[string]any{
+				fields.EnvoyUpstreamCluster: "BlackHoleCluster", fields.PanAction: "deny", fields.PanEgress: true,
+				fields.DestinationAddress: "192.0.2.50", fields.DestinationPort: 9200,
+			}),
+			host: "192.0.2.50", addr: true, port: 9200, proto: protoTCP, via: viaBlackHole,
+		},
+		{
+			name: "HTTP refused by the block_all route", attrs: with(map[string]any{
+				"@event":              fields.EventHTTP,
+				fields.EnvoyRouteName: "block_all", fields.ServerAddress: "evil.example.net", fields.HTTPRequestMethod: "GET",
+				fields.DestinationAddress: "192.0.2.60", fields.DestinationPort: 80,
+			}),
+			host: "evil.example.net", port: 80, proto: protoHTTP, via: viaBlackHole,
+		},
+		{
+			name: "registered ServiceEntry host from the cluster name", attrs: with(map[string]any{
+				fields.EnvoyUpstreamCluster: "outbound|3306||db.partner.example", fields.DestinationAddress: "198.51.100.30",
+			}),
+			host: "db.partner.example", port: 3306, proto: protoTCP, via: viaRegistered,
+		},
+		{
+			name: "a wildcard cluster host gives way to the address", attrs: with(map[string]any{
+				fields.EnvoyUpstreamCluster: "outbound|443||*.example.com", fields.DestinationAddress: "198.51.100.31", fields.DestinationPort: 443,
+			}),
+			host: "198.51.100.31", addr: true, port: 443, proto: protoTCP, via: viaRegistered,
+		},
+		{
+			name: "a search-path short name gives way to the address", attrs: with(map[string]any{
+				"@event":                    fields.EventHTTP,
+				fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.ServerAddress: "payments-api",
+				fields.DestinationAddress: "198.51.100.40", fields.DestinationPort: 8080,
+			}),
+			host: "198.51.100.40", addr: true, port: 8080, proto: protoHTTP, via: viaPassthrough,
+		},
+		{
+			name: "pan.egress from another producer", attrs: with(map[string]any{
+				fields.PanEgress: true, fields.TLSServerName: "hooks.slack.com", fields.DestinationAddress: "198.51.100.50", fields.DestinationPort: "443",
+			}),
+			host: "hooks.slack.com", port: 443, proto: protoTLS, via: viaOther,
+		},
+		{
+			name: "IPv6 destination", attrs: with(map[string]any{
+				fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.DestinationAddress: "2001:db8::7", fields.DestinationPort: 22,
+			}),
+			host: "2001:db8::7", addr: true, port: 22, proto: protoTCP, via: viaPassthrough,
+		},
 
 		{name: "inbound", attrs: with(map[string]any{fields.IstioDirection: "inbound", fields.EnvoyUpstreamCluster: "inbound|9080||reviews.default.svc.cluster.local"}), want: skipNotEgress},
 		{name: "in-mesh outbound cluster", attrs: with(map[string]any{fields.EnvoyUpstreamCluster: "outbound|9080||reviews.default.svc.cluster.local", fields.DestinationPort: 9080}), want: skipInMesh},
@@ -104,6 +137,7 @@ func TestObserve(t *testing.T) {
 		{name: "Kubernetes short form .svc", attrs: with(map[string]any{fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.ServerAddress: "reviews.default.svc", fields.DestinationPort: 9080}), want: skipInMesh},
 		{name: "no egress evidence", attrs: with(map[string]any{fields.PanEgress: false, fields.TLSServerName: "api.stripe.com", fields.DestinationPort: 443}), want: skipNotEgress},
 		{name: "ignored host glob", attrs: with(map[string]any{fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.TLSServerName: "vault.corp.internal", fields.DestinationPort: 443}), want: skipIgnoredHost},
+		{name: "ignored host alternatives (the glob dialect paprefix matches with)", attrs: with(map[string]any{fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.TLSServerName: "Metrics.Vendor.Example", fields.DestinationPort: 443}), want: skipIgnoredHost},
 		{name: "ignored host address", attrs: with(map[string]any{fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.DestinationAddress: "169.254.169.254", fields.DestinationPort: 80}), want: skipIgnoredCIDR},
 		{name: "named host at an ignored destination", attrs: with(map[string]any{fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.TLSServerName: "api.stripe.com", fields.DestinationAddress: "10.1.2.3", fields.DestinationPort: 443}), want: skipIgnoredCIDR},
 		{name: "loopback", attrs: with(map[string]any{fields.EnvoyUpstreamCluster: "PassthroughCluster", fields.DestinationAddress: "127.0.0.1", fields.DestinationPort: 15000}), want: skipNotEgress},

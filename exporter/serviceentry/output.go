@@ -69,8 +69,10 @@ func (l *learner) build(cfg *Config, now time.Time) (*fileSet, error) {
 	out := &fileSet{serviceEntries: make(map[string][]byte), sidecars: make(map[string][]byte)}
 	rep := report{
 		GeneratedAt: now.UTC(),
-		Settings: reportSettings{MeshDomains: cfg.MeshDomains, Namespaces: cfg.Namespaces, MinConnections: cfg.MinConnections,
-			MaxHosts: cfg.MaxHosts, MaxHostsPerWorkload: cfg.MaxHostsPerWorkload},
+		Settings: reportSettings{
+			MeshDomains: cfg.MeshDomains, Namespaces: cfg.Namespaces, MinConnections: cfg.MinConnections,
+			MaxHosts: cfg.MaxHosts, MaxHostsPerWorkload: cfg.MaxHostsPerWorkload,
+		},
 		Dropped: l.dropRecord(),
 		Records: l.recordCounts(),
 	}
@@ -139,7 +141,7 @@ func (f *fileSet) write(dir string) (map[string]int64, error) {
 	}{{serviceEntriesDir, kindServiceEntry, f.serviceEntries}, {sidecarsDir, kindSidecar, f.sidecars}} {
 		d := filepath.Join(dir, sub.name)
 		if len(sub.files) > 0 {
-			if err := os.MkdirAll(d, 0o755); err != nil {
+			if err := os.MkdirAll(d, 0o755); err != nil { //nolint:gosec // G301: the resources are for whoever runs kubectl apply
 				errs = errors.Join(errs, err)
 				continue
 			}
@@ -172,7 +174,8 @@ func writeIfChanged(path string, b []byte) (bool, error) {
 	// are regenerated from it; rename alone keeps readers from torn files.
 	_, werr := tmp.Write(b)
 	cerr := tmp.Close()
-	if err = errors.Join(werr, cerr, os.Chmod(tmp.Name(), 0o644)); err == nil {
+	// World-readable: the resources are for whoever runs kubectl apply.
+	if err = errors.Join(werr, cerr, os.Chmod(tmp.Name(), 0o644)); err == nil { //nolint:gosec // G302: see above
 		err = os.Rename(tmp.Name(), path)
 	}
 	if err != nil {

@@ -107,7 +107,7 @@ func (m *matcher) keeps(h *host) bool {
 		if m.ignoredAddr(h.Addr) || h.Name != h.Addr.String() {
 			return false
 		}
-	} else if !isExternalName(h.Name) || inDomains(h.Name, m.meshDomains) || m.ignoredName(h.Name) {
+	} else if !isExternalName(h.Name) || m.meshDomains.Contains(h.Name) || m.ignoredName(h.Name) {
 		return false
 	}
 	if len(m.namespaces) > 0 {

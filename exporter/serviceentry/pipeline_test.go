@@ -25,6 +25,7 @@ import (
 
 	"github.com/otelcol-pan/otelcol-pan/exporter/serviceentry/internal/metadatatest"
 	"github.com/otelcol-pan/otelcol-pan/internal/alsgen"
+	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 	"github.com/otelcol-pan/otelcol-pan/receiver/istioals"
 )
 
@@ -102,10 +103,10 @@ var (
 	billing  = alsgen.Workload{Namespace: "payments", Name: "billing", Index: 2}
 	web      = alsgen.Workload{Namespace: "shop", Name: "web", Index: 3}
 
-	stripe  = alsgen.EgressDest{Cluster: alsgen.PassthroughCluster, Host: "api.stripe.com", IP: "198.51.100.10", Port: 443}
-	httpbin = alsgen.EgressDest{Cluster: alsgen.PassthroughCluster, Host: "httpbin.org", IP: "198.51.100.20", Port: 80}
-	pg      = alsgen.EgressDest{Cluster: alsgen.PassthroughCluster, IP: "203.0.113.7", Port: 5432}
-	exfil   = alsgen.EgressDest{Cluster: alsgen.BlackHoleCluster, Host: "exfil.example.net", IP: "192.0.2.50", Port: 443}
+	stripe  = alsgen.EgressDest{Cluster: mesh.PassthroughCluster, Host: "api.stripe.com", IP: "198.51.100.10", Port: 443}
+	httpbin = alsgen.EgressDest{Cluster: mesh.PassthroughCluster, Host: "httpbin.org", IP: "198.51.100.20", Port: 80}
+	pg      = alsgen.EgressDest{Cluster: mesh.PassthroughCluster, IP: "203.0.113.7", Port: 5432}
+	exfil   = alsgen.EgressDest{Cluster: mesh.BlackHoleCluster, Host: "exfil.example.net", IP: "192.0.2.50", Port: 443}
 )
 
 // meshTraffic is each workload's egress, interleaved with in-mesh requests

@@ -182,8 +182,10 @@ func TestBuildRules(t *testing.T) {
 		{
 			name: "reaching min_connections emits it",
 			cfg:  func(c *Config) { c.MinConnections = 3 },
-			add: []*observation{obs("api.example.com", 443, protoTLS, srcWeb, t0), obs("api.example.com", 443, protoTLS, srcWeb, t0),
-				obs("api.example.com", 443, protoTLS, srcCheckout, t0)},
+			add: []*observation{
+				obs("api.example.com", 443, protoTLS, srcWeb, t0), obs("api.example.com", 443, protoTLS, srcWeb, t0),
+				obs("api.example.com", 443, protoTLS, srcCheckout, t0),
+			},
 			status: statusEmitted,
 			check: func(t *testing.T, fs *fileSet) {
 				assert.Equal(t, []string{"api.example.com.yaml"}, sortedNames(fs.serviceEntries))
@@ -247,7 +249,7 @@ func TestLoadStateAppliesTheCurrentConfig(t *testing.T) {
 	assert.Equal(t, 1, loaded.perSource[srcCheckout])
 
 	_, err = newLearner(1, 0).loadState([]byte(`{"version":99}`), newMatcher(cfg))
-	assert.ErrorContains(t, err, "version 99")
+	require.ErrorContains(t, err, "version 99")
 	_, err = newLearner(1, 0).loadState([]byte(`{`), newMatcher(cfg))
 	assert.Error(t, err)
 }
@@ -276,7 +278,7 @@ func TestStateRoundTrip(t *testing.T) {
 // were it ever reused, change under the state).
 func TestKeptStringsAreCopies(t *testing.T) {
 	buf := []byte("api.example.com|shop|web")
-	view := func(from, to int) string { return unsafe.String(&buf[from], to-from) }
+	view := func(from, to int) string { return unsafe.String(&buf[from], to-from) } //nolint:gosec // G103: views into a buffer, as the receiver makes them
 	l := newLearner(10, 5)
 	l.add(&observation{host: view(0, 15), port: 443, proto: protoTLS, src: source{Namespace: view(16, 20), Workload: view(21, 24)}, ts: t0})
 	for i := range buf {

@@ -10,14 +10,8 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 	"google.golang.org/protobuf/types/known/wrapperspb"
-)
 
-// Clusters that an Istio sidecar sends traffic to when no service in its
-// registry matches: PassthroughCluster under outboundTrafficPolicy ALLOW_ANY,
-// BlackHoleCluster under REGISTRY_ONLY.
-const (
-	PassthroughCluster = "PassthroughCluster"
-	BlackHoleCluster   = "BlackHoleCluster"
+	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
 
 // EgressDest is a destination outside the mesh as a sidecar sees it.
@@ -42,7 +36,7 @@ func egressCommon(w Workload, d EgressDest, i int, start time.Time) *datav3.Acce
 		Duration:                durationpb.New(120 * time.Millisecond),
 		UpstreamCluster:         d.Cluster,
 	}
-	if d.Cluster == BlackHoleCluster {
+	if d.Cluster == mesh.BlackHoleCluster {
 		// Nothing was connected upstream; Envoy flags "no healthy upstream".
 		c.ResponseFlags = &datav3.ResponseFlags{NoHealthyUpstream: true}
 	} else {
@@ -60,7 +54,7 @@ func EgressHTTPEntry(w Workload, d EgressDest, i int, start time.Time) *datav3.H
 		authority += ":" + strconv.Itoa(int(d.Port))
 	}
 	status := uint32(200)
-	if d.Cluster == BlackHoleCluster {
+	if d.Cluster == mesh.BlackHoleCluster {
 		status = 502
 	}
 	return &datav3.HTTPAccessLogEntry{
@@ -106,13 +100,15 @@ func EgressTCPEntry(w Workload, d EgressDest, i int, start time.Time) *datav3.TC
 // EgressHTTPMessage wraps HTTP entries in one ALS message.
 func EgressHTTPMessage(entries ...*datav3.HTTPAccessLogEntry) *accesslogv3.StreamAccessLogsMessage {
 	return &accesslogv3.StreamAccessLogsMessage{LogEntries: &accesslogv3.StreamAccessLogsMessage_HttpLogs{
-		HttpLogs: &accesslogv3.StreamAccessLogsMessage_HTTPAccessLogEntries{LogEntry: entries}}}
+		HttpLogs: &accesslogv3.StreamAccessLogsMessage_HTTPAccessLogEntries{LogEntry: entries},
+	}}
 }
 
 // EgressTCPMessage wraps TCP (and TLS) entries in one ALS message.
 func EgressTCPMessage(entries ...*datav3.TCPAccessLogEntry) *accesslogv3.StreamAccessLogsMessage {
 	return &accesslogv3.StreamAccessLogsMessage{LogEntries: &accesslogv3.StreamAccessLogsMessage_TcpLogs{
-		TcpLogs: &accesslogv3.StreamAccessLogsMessage_TCPAccessLogEntries{LogEntry: entries}}}
+		TcpLogs: &accesslogv3.StreamAccessLogsMessage_TCPAccessLogEntries{LogEntry: entries},
+	}}
 }
 
 // EgressStream sends msgs in order on one stream from w's sidecar, the

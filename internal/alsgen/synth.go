@@ -7,18 +7,18 @@ package alsgen
 import (
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	datav3 "github.com/envoyproxy/go-control-plane/envoy/data/accesslog/v3"
 	accesslogv3 "github.com/envoyproxy/go-control-plane/envoy/service/accesslog/v3"
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 	"google.golang.org/protobuf/types/known/wrapperspb"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
 
 // Workload is one synthetic sidecar: the proxy whose stream the entries ride.
@@ -77,59 +77,37 @@ func sockAddr(ip string, port uint32) *corev3.Address {
 	}}}
 }
 
-// peerState is the upstream_peer filter state a sidecar logs for an in-mesh
-// peer: Istio's workload metadata as a google.protobuf.Struct, lower-case keys.
-// Envoy logs the same bytes for the same peer, so the value is marshalled
-// deterministically and built once per peer.
-func peerState(namespace, workload string) *anypb.Any {
-	key := namespace + "/" + workload
-	if a, ok := peerStates.Load(key); ok {
-		return a.(*anypb.Any)
+// toService is what an entry from w to the in-mesh service at dstIP:port
+// says of the connection, i numbering it: the addresses, the start, the
+// service's outbound cluster and its peer metadata.
+func toService(w Workload, i int, dstIP string, port uint32, service string, start time.Time) *datav3.AccessLogCommon {
+	return &datav3.AccessLogCommon{
+		DownstreamRemoteAddress: sockAddr(w.IP(), uint32(30000+i%30000)),
+		DownstreamLocalAddress:  sockAddr(dstIP, port),
+		UpstreamRemoteAddress:   sockAddr(dstIP, port),
+		StartTime:               timestamppb.New(start),
+		UpstreamCluster:         "outbound|" + strconv.Itoa(int(port)) + "||" + service + "." + w.Namespace + ".svc.cluster.local",
+		FilterStateObjects:      map[string]*anypb.Any{"upstream_peer": peerState(w.Namespace, service)},
 	}
-	s, _ := structpb.NewStruct(map[string]any{
-		"namespace": namespace,
-		"workload":  workload + "-v1",
-		"app":       workload,
-		"version":   "v1",
-		"service":   workload,
-		"revision":  "v1",
-		"cluster":   "Kubernetes",
-		"type":      "deployment",
-		"name":      workload + "-v1-6f7d9c8b5-x2k4p",
-		"identity":  "spiffe://cluster.local/ns/" + namespace + "/sa/" + workload,
-	})
-	b, _ := proto.MarshalOptions{Deterministic: true}.Marshal(s)
-	a := &anypb.Any{TypeUrl: "type.googleapis.com/google.protobuf.Struct", Value: b}
-	peerStates.Store(key, a)
-	return a
 }
-
-var peerStates sync.Map
 
 // HTTPEntry is an outbound request from w to the service "reviews" in
 // the same namespace, i numbering it.
 func HTTPEntry(w Workload, i int, start time.Time) *datav3.HTTPAccessLogEntry {
-	dstIP := fmt.Sprintf("10.96.%d.%d", i/256%256, i%256)
+	c := toService(w, i, fmt.Sprintf("10.96.%d.%d", i/256%256, i%256), 9080, "reviews", start)
+	c.UpstreamLocalAddress = sockAddr(w.IP(), uint32(40000+i%20000))
+	c.TimeToLastRxByte = durationpb.New(80 * time.Microsecond)
+	c.TimeToFirstUpstreamTxByte = durationpb.New(700 * time.Microsecond)
+	c.TimeToLastUpstreamTxByte = durationpb.New(800 * time.Microsecond)
+	c.TimeToFirstUpstreamRxByte = durationpb.New(9 * time.Millisecond)
+	c.TimeToLastUpstreamRxByte = durationpb.New(10 * time.Millisecond)
+	c.TimeToFirstDownstreamTxByte = durationpb.New(9500 * time.Microsecond)
+	c.TimeToLastDownstreamTxByte = durationpb.New(10500 * time.Microsecond)
+	c.RouteName = "default"
+	c.ResponseFlags = &datav3.ResponseFlags{}
 	return &datav3.HTTPAccessLogEntry{
-		CommonProperties: &datav3.AccessLogCommon{
-			DownstreamRemoteAddress:     sockAddr(w.IP(), uint32(30000+i%30000)),
-			DownstreamLocalAddress:      sockAddr(dstIP, 9080),
-			UpstreamRemoteAddress:       sockAddr(dstIP, 9080),
-			UpstreamLocalAddress:        sockAddr(w.IP(), uint32(40000+i%20000)),
-			StartTime:                   timestamppb.New(start),
-			TimeToLastRxByte:            durationpb.New(80 * time.Microsecond),
-			TimeToFirstUpstreamTxByte:   durationpb.New(700 * time.Microsecond),
-			TimeToLastUpstreamTxByte:    durationpb.New(800 * time.Microsecond),
-			TimeToFirstUpstreamRxByte:   durationpb.New(9 * time.Millisecond),
-			TimeToLastUpstreamRxByte:    durationpb.New(10 * time.Millisecond),
-			TimeToFirstDownstreamTxByte: durationpb.New(9500 * time.Microsecond),
-			TimeToLastDownstreamTxByte:  durationpb.New(10500 * time.Microsecond),
-			UpstreamCluster:             "outbound|9080||reviews." + w.Namespace + ".svc.cluster.local",
-			RouteName:                   "default",
-			ResponseFlags:               &datav3.ResponseFlags{},
-			FilterStateObjects:          map[string]*anypb.Any{"upstream_peer": peerState(w.Namespace, "reviews")},
-		},
-		ProtocolVersion: datav3.HTTPAccessLogEntry_HTTP11,
+		CommonProperties: c,
+		ProtocolVersion:  datav3.HTTPAccessLogEntry_HTTP11,
 		Request: &datav3.HTTPRequestProperties{
 			RequestMethod:       corev3.RequestMethod_GET,
 			Scheme:              "http",
@@ -151,19 +129,11 @@ func HTTPEntry(w Workload, i int, start time.Time) *datav3.HTTPAccessLogEntry {
 
 // TCPEntry is an outbound TCP connection from w to a database, i numbering it.
 func TCPEntry(w Workload, i int, start time.Time) *datav3.TCPAccessLogEntry {
-	dstIP := fmt.Sprintf("10.97.%d.%d", i/256%256, i%256)
+	c := toService(w, i, fmt.Sprintf("10.97.%d.%d", i/256%256, i%256), 5432, "postgres", start)
+	c.Duration = durationpb.New(1500 * time.Millisecond)
+	c.AccessLogType = datav3.AccessLogType_TcpConnectionEnd
 	return &datav3.TCPAccessLogEntry{
-		CommonProperties: &datav3.AccessLogCommon{
-			DownstreamRemoteAddress:      sockAddr(w.IP(), uint32(30000+i%30000)),
-			DownstreamLocalAddress:       sockAddr(dstIP, 5432),
-			UpstreamRemoteAddress:        sockAddr(dstIP, 5432),
-			StartTime:                    timestamppb.New(start),
-			Duration:                     durationpb.New(1500 * time.Millisecond),
-			UpstreamCluster:              "outbound|5432||postgres." + w.Namespace + ".svc.cluster.local",
-			ConnectionTerminationDetails: "",
-			AccessLogType:                datav3.AccessLogType_TcpConnectionEnd,
-			FilterStateObjects:           map[string]*anypb.Any{"upstream_peer": peerState(w.Namespace, "postgres")},
-		},
+		CommonProperties: c,
 		ConnectionProperties: &datav3.ConnectionProperties{
 			ReceivedBytes: uint64(1000 + i%5000),
 			SentBytes:     uint64(20000 + i%50000),
@@ -180,7 +150,7 @@ func EgressEntry(w Workload, i int, start time.Time) *datav3.HTTPAccessLogEntry 
 	host, cluster, port := "api.example.com", "outbound|443||api.example.com", uint32(443)
 	dstIP := fmt.Sprintf("203.0.113.%d", 1+i%254)
 	if i%2 == 1 {
-		host, cluster, port = "downloads.example.org", "PassthroughCluster", 80
+		host, cluster, port = "downloads.example.org", mesh.PassthroughCluster, 80
 		dstIP = fmt.Sprintf("198.51.100.%d", 1+i%254)
 	}
 	return &datav3.HTTPAccessLogEntry{
@@ -231,7 +201,8 @@ func Message(w Workload, kind string, first, n int, start time.Time) *accesslogv
 			entries[j] = TCPEntry(w, first+j, start)
 		}
 		return &accesslogv3.StreamAccessLogsMessage{LogEntries: &accesslogv3.StreamAccessLogsMessage_TcpLogs{
-			TcpLogs: &accesslogv3.StreamAccessLogsMessage_TCPAccessLogEntries{LogEntry: entries}}}
+			TcpLogs: &accesslogv3.StreamAccessLogsMessage_TCPAccessLogEntries{LogEntry: entries},
+		}}
 	}
 	entry := HTTPEntry
 	if kind == "egress" {
@@ -242,5 +213,6 @@ func Message(w Workload, kind string, first, n int, start time.Time) *accesslogv
 		entries[j] = entry(w, first+j, start)
 	}
 	return &accesslogv3.StreamAccessLogsMessage{LogEntries: &accesslogv3.StreamAccessLogsMessage_HttpLogs{
-		HttpLogs: &accesslogv3.StreamAccessLogsMessage_HTTPAccessLogEntries{LogEntry: entries}}}
+		HttpLogs: &accesslogv3.StreamAccessLogsMessage_HTTPAccessLogEntries{LogEntry: entries},
+	}}
 }

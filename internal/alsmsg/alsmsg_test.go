@@ -1,40 +1,29 @@
-package alsmsg
+package alsmsg_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/alsmsg"
+	"github.com/otelcol-pan/otelcol-pan/internal/testutil"
 )
 
-// samplesDir holds the shared ALS captures; tests skip when it is absent.
-func samplesDir(t *testing.T) string {
-	dir := filepath.Join("..", "..", "..", "shared", "testdata", "als", "skywalking")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared samples not present (%v): skipping", err)
-	}
-	return dir
-}
-
+// The shared captures read, each with its node and one HTTP entry.
 func TestReadSamples(t *testing.T) {
-	files, err := Files(samplesDir(t))
-	require.NoError(t, err)
-	require.Len(t, files, 4)
-	for _, f := range files {
-		msg, err := ReadFile(f)
-		require.NoError(t, err, f)
-		require.NotNil(t, msg.GetIdentifier().GetNode(), f)
-		require.Len(t, msg.GetHttpLogs().GetLogEntry(), 1, f)
+	samples := testutil.Samples(t)
+	require.Len(t, samples, 4)
+	for _, s := range samples {
+		require.NotNil(t, s.Msg.GetIdentifier().GetNode(), s.Name)
+		require.Len(t, s.Msg.GetHttpLogs().GetLogEntry(), 1, s.Name)
 	}
 }
 
 func TestParse(t *testing.T) {
 	tests := []struct {
-		name    string
-		in      string
-		wantErr bool
-		entries int
+		name, in string
+		wantErr  bool
+		entries  int
 	}{
 		{name: "comments and trailing brace", in: "# c\n// d\n{\"tcpLogs\":{\"logEntry\":[{}]}}\n}\n", entries: 1},
 		{name: "indented comment", in: "{\n  // note\n  \"httpLogs\":{\"logEntry\":[{},{}]}}", entries: 2},
@@ -44,7 +33,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			msg, err := Parse([]byte(tt.in))
+			msg, err := alsmsg.Parse([]byte(tt.in))
 			if tt.wantErr {
 				require.Error(t, err)
 				return

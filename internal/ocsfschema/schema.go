@@ -57,9 +57,9 @@ type scalarType struct {
 	Range  []int  `json:"range"`
 }
 
-// definition is a resolved class or object: its attributes (with the
+// Definition is a resolved class or object: its attributes (with the
 // profile each came from, if any) and its constraints.
-type definition struct {
+type Definition struct {
 	Name        string
 	UID         int
 	Category    string
@@ -75,8 +75,8 @@ type Schema struct {
 	Version    string
 	dictionary map[string]attr
 	types      map[string]scalarType
-	classes    map[int]*definition
-	objects    map[string]*definition
+	classes    map[int]*Definition
+	objects    map[string]*Definition
 	raw        map[string]rawDef // every class, object and profile file, by path without .json
 }
 
@@ -102,7 +102,7 @@ func Load() (*Schema, error) {
 
 // LoadFS reads a release laid out as OCSF publishes it.
 func LoadFS(fsys fs.FS) (*Schema, error) {
-	s := &Schema{classes: map[int]*definition{}, objects: map[string]*definition{}, raw: map[string]rawDef{}}
+	s := &Schema{classes: map[int]*Definition{}, objects: map[string]*Definition{}, raw: map[string]rawDef{}}
 	var version struct {
 		Version string `json:"version"`
 	}
@@ -172,7 +172,7 @@ func readJSON(fsys fs.FS, p string, into any) error {
 }
 
 // resolve merges a class or object with what it extends and includes.
-func (s *Schema) resolve(p string, seen map[string]bool) (*definition, error) {
+func (s *Schema) resolve(p string, seen map[string]bool) (*Definition, error) {
 	if seen[p] {
 		return nil, fmt.Errorf("%s: extends itself", p)
 	}
@@ -181,7 +181,7 @@ func (s *Schema) resolve(p string, seen map[string]bool) (*definition, error) {
 	if !ok {
 		return nil, fmt.Errorf("no schema file %s.json", p)
 	}
-	def := &definition{Name: r.Name, Category: r.Category, Attributes: map[string]attr{}, profileAttr: map[string]string{}}
+	def := &Definition{Name: r.Name, Category: r.Category, Attributes: map[string]attr{}, profileAttr: map[string]string{}}
 	if r.Extends != "" {
 		parent, err := s.resolve(s.parentPath(p, r.Extends), seen)
 		if err != nil {
@@ -256,7 +256,7 @@ func (s *Schema) parentPath(p, name string) string {
 // mergeAttr lays a definition's view of an attribute over what is known of
 // it: the dictionary first, then what the definition's parents said. Enums
 // are merged value by value, as the OCSF server does.
-func (s *Schema) mergeAttr(def *definition, name string, raw json.RawMessage) error {
+func (s *Schema) mergeAttr(def *Definition, name string, raw json.RawMessage) error {
 	base, seen := def.Attributes[name]
 	if !seen {
 		d, ok := s.dictionary[name]
@@ -295,4 +295,4 @@ func (s *Schema) mergeAttr(def *definition, name string, raw json.RawMessage) er
 }
 
 // Class is the resolved event class with that class_uid, or nil.
-func (s *Schema) Class(uid int) *definition { return s.classes[uid] }
+func (s *Schema) Class(uid int) *Definition { return s.classes[uid] }

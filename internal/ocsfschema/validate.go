@@ -93,7 +93,7 @@ func join(at, name string) string {
 }
 
 // object checks the attributes of one class or object instance.
-func (v *validation) object(at string, def *definition, m map[string]any) {
+func (v *validation) object(at string, def *Definition, m map[string]any) {
 	names := make([]string, 0, len(m))
 	for k := range m {
 		names = append(names, k)

@@ -4,6 +4,10 @@
 // A-Z a-z 0-9 . _ -, every other byte replaced by '_'.
 package prefix
 
+// Default is the prefix of a record nobody gave one: the original Palo Alto
+// Networks Istio adapter's.
+const Default = "panw_istio_logs"
+
 // MaxLen is the longest prefix: RFC 5424's APP-NAME, which the syslog
 // transport fills with it.
 const MaxLen = 48

@@ -5,10 +5,13 @@ import (
 	"fmt"
 
 	"go.opentelemetry.io/collector/confmap"
+
+	pfx "github.com/otelcol-pan/otelcol-pan/internal/prefix"
 )
 
-// DefaultPrefix is the original Palo Alto Networks Istio adapter's log prefix.
-const DefaultPrefix = "panw_istio_logs"
+// DefaultPrefix is the prefix when none is configured: the original Palo Alto
+// Networks Istio adapter's.
+const DefaultPrefix = pfx.Default
 
 // Config is the paprefix processor's configuration.
 type Config struct {

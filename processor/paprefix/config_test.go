@@ -63,7 +63,7 @@ func TestLoadConfig(t *testing.T) {
 			if tt.wantErr != nil {
 				require.Error(t, err)
 				for _, want := range tt.wantErr {
-					assert.ErrorContains(t, err, want)
+					require.ErrorContains(t, err, want)
 				}
 				return
 			}

@@ -11,17 +11,13 @@ import (
 	"github.com/otelcol-pan/otelcol-pan/processor/paprefix/internal/metadata"
 )
 
-// NewFactory creates the paprefix processor factory.
-func NewFactory() processor.Factory {
-	return processor.NewFactory(
-		metadata.Type,
-		createDefaultConfig,
-		processor.WithLogs(createLogs, metadata.LogsStability),
-	)
-}
-
 func createDefaultConfig() component.Config {
 	return &Config{Prefix: DefaultPrefix}
+}
+
+// NewFactory creates the paprefix processor factory.
+func NewFactory() processor.Factory {
+	return processor.NewFactory(metadata.Type, createDefaultConfig, processor.WithLogs(createLogs, metadata.LogsStability))
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/glob"
 )
 
 // rule is a configured rule compiled once at start.
@@ -20,9 +21,9 @@ type rule struct {
 // have.
 type condition struct {
 	attr string
-	slot int          // attr's slot in the record's view
-	lit  string       // the value, when the pattern has no glob syntax
-	glob *globPattern // nil for a plain value
+	slot int           // attr's slot in the record's view
+	lit  string        // the value, when the pattern has no glob syntax
+	glob *glob.Pattern // nil for a plain value
 }
 
 // compileRule compiles the i-th rule; every error names its YAML key.
@@ -70,11 +71,11 @@ func compileCondition(name string, value any) (condition, error) {
 		return condition{}, errors.New(`must not be empty (write "*" for any value)`)
 	}
 	c := condition{attr: name}
-	if !strings.ContainsAny(pattern, globMeta) {
+	if !glob.IsPattern(pattern) {
 		c.lit = pattern
 		return c, nil
 	}
-	g, err := compileGlob(pattern)
+	g, err := glob.Compile(pattern)
 	if err != nil {
 		return condition{}, fmt.Errorf("bad glob %q: %w", pattern, err)
 	}
@@ -146,7 +147,7 @@ func (c *condition) matchText(s string) bool {
 	if c.glob == nil {
 		return s == c.lit
 	}
-	return matchGlob(c.glob, s)
+	return c.glob.Match(s)
 }
 
 // matchBytes is matchText for a number's text in scratch space: comparing
@@ -155,5 +156,5 @@ func (c *condition) matchBytes(b []byte) bool {
 	if c.glob == nil {
 		return string(b) == c.lit
 	}
-	return matchGlob(c.glob, b)
+	return c.glob.MatchBytes(b)
 }

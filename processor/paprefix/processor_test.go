@@ -2,10 +2,11 @@ package paprefix
 
 import (
 	"context"
-	pfx "github.com/otelcol-pan/otelcol-pan/internal/prefix"
 	"strings"
 	"sync"
 	"testing"
+
+	pfx "github.com/otelcol-pan/otelcol-pan/internal/prefix"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -53,52 +54,128 @@ func TestRules(t *testing.T) {
 		rec, res attrs
 		want     string
 	}{
-		{"first match wins", rules(on("first", attrs{"pan.action": "deny"}), on("second", attrs{"pan.action": "deny"})),
-			attrs{"pan.action": "deny"}, nil, "first"},
-		{"later rule when the first fails", rules(on("first", attrs{"pan.action": "deny"}), on("second", attrs{"pan.action": "allow"})),
-			attrs{"pan.action": "allow"}, nil, "second"},
-		{"no rule: the default", rules(on("first", attrs{"pan.action": "deny"})),
-			attrs{"pan.action": "allow"}, nil, "default"},
-		{"order beats specificity", rules(on("any-ns", attrs{"k8s.namespace.name": "*"}), on("payments", attrs{"k8s.namespace.name": "payments"})),
-			nil, attrs{"k8s.namespace.name": "payments"}, "any-ns"},
-		{"every key must match", rules(on("both", attrs{"pan.action": "deny", "k8s.namespace.name": "payments"})),
-			attrs{"pan.action": "deny"}, attrs{"k8s.namespace.name": "default"}, "default"},
-		{"keys across record and resource", rules(on("both", attrs{"pan.action": "deny", "k8s.namespace.name": "payments"})),
-			attrs{"pan.action": "deny"}, attrs{"k8s.namespace.name": "payments"}, "both"},
-		{"record before resource", rules(on("rec", attrs{"k8s.namespace.name": "a"}), on("res", attrs{"k8s.namespace.name": "b"})),
-			attrs{"k8s.namespace.name": "a"}, attrs{"k8s.namespace.name": "b"}, "rec"},
-		{"resource when the record lacks it", rules(on("res", attrs{"k8s.namespace.name": "b"})),
-			attrs{"pan.action": "allow"}, attrs{"k8s.namespace.name": "b"}, "res"},
-		{"bool from YAML", rules(on("egress", attrs{"pan.egress": true})),
-			attrs{"pan.egress": true}, nil, "egress"},
-		{"bool written as a string", rules(on("egress", attrs{"pan.egress": "true"})),
-			attrs{"pan.egress": true}, nil, "egress"},
-		{"false is not true", rules(on("egress", attrs{"pan.egress": true})),
-			attrs{"pan.egress": false}, nil, "default"},
-		{"a string attribute \"true\" matches too", rules(on("egress", attrs{"pan.egress": true})),
-			attrs{"pan.egress": "true"}, nil, "egress"},
-		{"int from YAML", rules(on("unavailable", attrs{"http.response.status_code": 503})),
-			attrs{"http.response.status_code": int64(503)}, nil, "unavailable"},
-		{"int against a glob", rules(on("server-error", attrs{"http.response.status_code": "5??"})),
-			attrs{"http.response.status_code": int64(504)}, nil, "server-error"},
-		{"int glob that does not match", rules(on("server-error", attrs{"http.response.status_code": "5??"})),
-			attrs{"http.response.status_code": int64(404)}, nil, "default"},
-		{"negative int", rules(on("neg", attrs{"x": -1})),
-			attrs{"x": int64(-1)}, nil, "neg"},
-		{"double", rules(on("slow", attrs{"envoy.duration_ms": "1.5"})),
-			attrs{"envoy.duration_ms": 1.5}, nil, "slow"},
-		{"double from YAML", rules(on("slow", attrs{"envoy.duration_ms": 2.25})),
-			attrs{"envoy.duration_ms": 2.25}, nil, "slow"},
-		{"missing attribute does not match *", rules(on("any", attrs{"pan.rule": "*"})),
-			attrs{"pan.action": "allow"}, nil, "default"},
-		{"empty string matches *", rules(on("any", attrs{"pan.rule": "*"})),
-			attrs{"pan.rule": ""}, nil, "any"},
-		{"map value matches nothing", rules(on("any", attrs{"envoy.filter_metadata.x": "*"})),
-			attrs{"envoy.filter_metadata.x": map[string]any{"a": "b"}}, nil, "default"},
-		{"rule prefix is a template", rules(on("gw-%{k8s.pod.name}", attrs{"istio.proxy.type": "router"})),
-			nil, attrs{"istio.proxy.type": "router", "k8s.pod.name": "istio-ingressgateway-5d8f"}, "gw-istio-ingressgateway-5d8f"},
-		{"default prefix is a template", &Config{Prefix: "mesh-%{k8s.namespace.name}", Rules: []Rule{on("egress", attrs{"pan.egress": true})}},
-			attrs{"pan.egress": false}, attrs{"k8s.namespace.name": "payments"}, "mesh-payments"},
+		{
+			"first match wins", rules(on("first", attrs{"pan.action": "deny"}), on("second", attrs{"pan.action": "deny"})),
+			attrs{"pan.action": "deny"},
+			nil, "first",
+		},
+		{
+			"later rule when the first fails", rules(on("first", attrs{"pan.action": "deny"}), on("second", attrs{"pan.action": "allow"})),
+			attrs{"pan.action": "allow"},
+			nil, "second",
+		},
+		{
+			"no rule: the default", rules(on("first", attrs{"pan.action": "deny"})),
+			attrs{"pan.action": "allow"},
+			nil, "default",
+		},
+		{
+			"order beats specificity", rules(on("any-ns", attrs{"k8s.namespace.name": "*"}), on("payments", attrs{"k8s.namespace.name": "payments"})),
+			nil,
+			attrs{"k8s.namespace.name": "payments"},
+			"any-ns",
+		},
+		{
+			"every key must match", rules(on("both", attrs{"pan.action": "deny", "k8s.namespace.name": "payments"})),
+			attrs{"pan.action": "deny"},
+			attrs{"k8s.namespace.name": "default"},
+			"default",
+		},
+		{
+			"keys across record and resource", rules(on("both", attrs{"pan.action": "deny", "k8s.namespace.name": "payments"})),
+			attrs{"pan.action": "deny"},
+			attrs{"k8s.namespace.name": "payments"},
+			"both",
+		},
+		{
+			"record before resource", rules(on("rec", attrs{"k8s.namespace.name": "a"}), on("res", attrs{"k8s.namespace.name": "b"})),
+			attrs{"k8s.namespace.name": "a"},
+			attrs{"k8s.namespace.name": "b"},
+			"rec",
+		},
+		{
+			"resource when the record lacks it", rules(on("res", attrs{"k8s.namespace.name": "b"})),
+			attrs{"pan.action": "allow"},
+			attrs{"k8s.namespace.name": "b"},
+			"res",
+		},
+		{
+			"bool from YAML", rules(on("egress", attrs{"pan.egress": true})),
+			attrs{"pan.egress": true},
+			nil, "egress",
+		},
+		{
+			"bool written as a string", rules(on("egress", attrs{"pan.egress": "true"})),
+			attrs{"pan.egress": true},
+			nil, "egress",
+		},
+		{
+			"false is not true", rules(on("egress", attrs{"pan.egress": true})),
+			attrs{"pan.egress": false},
+			nil, "default",
+		},
+		{
+			"a string attribute \"true\" matches too", rules(on("egress", attrs{"pan.egress": true})),
+			attrs{"pan.egress": "true"},
+			nil, "egress",
+		},
+		{
+			"int from YAML", rules(on("unavailable", attrs{"http.response.status_code": 503})),
+			attrs{"http.response.status_code": int64(503)},
+			nil, "unavailable",
+		},
+		{
+			"int against a glob", rules(on("server-error", attrs{"http.response.status_code": "5??"})),
+			attrs{"http.response.status_code": int64(504)},
+			nil, "server-error",
+		},
+		{
+			"int glob that does not match", rules(on("server-error", attrs{"http.response.status_code": "5??"})),
+			attrs{"http.response.status_code": int64(404)},
+			nil, "default",
+		},
+		{
+			"negative int", rules(on("neg", attrs{"x": -1})),
+			attrs{"x": int64(-1)},
+			nil, "neg",
+		},
+		{
+			"double", rules(on("slow", attrs{"envoy.duration_ms": "1.5"})),
+			attrs{"envoy.duration_ms": 1.5},
+			nil, "slow",
+		},
+		{
+			"double from YAML", rules(on("slow", attrs{"envoy.duration_ms": 2.25})),
+			attrs{"envoy.duration_ms": 2.25},
+			nil, "slow",
+		},
+		{
+			"missing attribute does not match *", rules(on("any", attrs{"pan.rule": "*"})),
+			attrs{"pan.action": "allow"},
+			nil, "default",
+		},
+		{
+			"empty string matches *", rules(on("any", attrs{"pan.rule": "*"})),
+			attrs{"pan.rule": ""},
+			nil, "any",
+		},
+		{
+			"map value matches nothing", rules(on("any", attrs{"envoy.filter_metadata.x": "*"})),
+			attrs{"envoy.filter_metadata.x": map[string]any{"a": "b"}},
+			nil, "default",
+		},
+		{
+			"rule prefix is a template", rules(on("gw-%{k8s.pod.name}", attrs{"istio.proxy.type": "router"})),
+			nil,
+			attrs{"istio.proxy.type": "router", "k8s.pod.name": "istio-ingressgateway-5d8f"},
+			"gw-istio-ingressgateway-5d8f",
+		},
+		{
+			"default prefix is a template", &Config{Prefix: "mesh-%{k8s.namespace.name}", Rules: []Rule{on("egress", attrs{"pan.egress": true})}},
+			attrs{"pan.egress": false},
+			attrs{"k8s.namespace.name": "payments"},
+			"mesh-payments",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -303,7 +380,10 @@ func TestConcurrentCalls(t *testing.T) {
 				lrs.AppendEmpty()
 				lrs.AppendEmpty().Attributes().PutInt("http.response.status_code", int64(500+g))
 				_, err := p.processLogs(context.Background(), ld)
-				assert.NoError(t, err)
+				if err != nil {
+					t.Error(err)
+					return
+				}
 				v0, _ := lrs.At(0).Attributes().Get(fields.PanPrefix)
 				v1, _ := lrs.At(1).Attributes().Get(fields.PanPrefix)
 				assert.Equal(t, "mesh-"+ns, v0.Str())

@@ -8,6 +8,7 @@ import (
 	accesslogv3 "github.com/envoyproxy/go-control-plane/envoy/service/accesslog/v3"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"google.golang.org/protobuf/proto"
 
@@ -22,23 +23,25 @@ func benchConvert(b *testing.B, msg *accesslogv3.StreamAccessLogsMessage, entrie
 	r, err := newReceiver(createDefaultConfig().(*Config), receivertest.NewNopSettings(metadata.Type), consumertest.NewNop())
 	require.NoError(b, err)
 	w := alsgen.Workload{Namespace: "default", Name: "productpage"}
-	node := convert.NewNode(w.Identifier().GetNode(), "als")
+	// The stream's first message identifies it; the measured ones do not.
+	var st convert.Stream
+	first, err := proto.Marshal(&accesslogv3.StreamAccessLogsMessage{Identifier: w.Identifier()})
+	require.NoError(b, err)
+	_, _, err = r.conv.Message(first, &st, 0)
+	require.NoError(b, err)
 	wire, err := proto.Marshal(msg)
 	require.NoError(b, err)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(wire)))
 	b.ResetTimer()
-	var sc convert.Scratch
 	for b.Loop() {
 		// The gRPC codec hands the receiver its own copy of the message.
 		buf := bytes.Clone(wire)
-		if _, err := r.conv.Split(buf, &sc); err != nil {
-			b.Fatal(err)
+		_, n, err := r.conv.Message(buf, &st, pcommon.NewTimestampFromTime(time.Now()))
+		if err != nil || n.Total() != entries {
+			b.Fatalf("%d entries, %v", n.Total(), err)
 		}
-		_, n, _, err := r.convert(&sc, &node)
-		if err != nil || n != entries {
-			b.Fatalf("%d entries, %v", n, err)
-		}
+		st.Release()
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*entries), "ns/entry")
 }

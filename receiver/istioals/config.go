@@ -3,12 +3,12 @@ package istioals // import "github.com/otelcol-pan/otelcol-pan/receiver/istioals
 import (
 	"errors"
 	"fmt"
-	"net/url"
-	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/config/configgrpc"
 	"go.opentelemetry.io/collector/confmap"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
 
 // Config is the istioals receiver's configuration: the stock gRPC server
@@ -87,14 +87,13 @@ func (cfg *Config) Validate() error {
 		errs = errors.Join(errs, errors.New("shutdown_timeout: must be positive"))
 	}
 	for i, d := range cfg.MeshDomains {
-		if d == "" || strings.ContainsAny(d, " /|") || strings.HasPrefix(d, ".") {
-			errs = errors.Join(errs, fmt.Errorf("mesh_domains[%d]: %q is not a DNS suffix such as cluster.local", i, d))
+		if err := mesh.ValidateDomain(d); err != nil {
+			errs = errors.Join(errs, fmt.Errorf("mesh_domains[%d]: %q %w", i, d, err))
 		}
 	}
 	for i, p := range cfg.AllowedPrincipals {
-		u, err := url.Parse(p)
-		if err != nil || u.Scheme != "spiffe" || u.Host == "" {
-			errs = errors.Join(errs, fmt.Errorf("allowed_principals[%d]: %q is not a SPIFFE ID (spiffe://trust-domain/path)", i, p))
+		if err := mesh.ValidateSPIFFE(p); err != nil {
+			errs = errors.Join(errs, fmt.Errorf("allowed_principals[%d]: %q %w", i, p, err))
 		}
 	}
 	if len(cfg.AllowedPrincipals) > 0 {

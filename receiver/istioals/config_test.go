@@ -45,6 +45,7 @@ func TestLoadConfig(t *testing.T) {
 		}},
 		{id: "principals_without_tls", wantErr: "allowed_principals: needs tls with client_ca_file"},
 		{id: "bad_principal", wantErr: `allowed_principals[0]: "default/sleep" is not a SPIFFE ID`},
+		{id: "bad_mesh_domain", wantErr: `mesh_domains[1]: "mesh_domain|x" is not a DNS suffix such as cluster.local`},
 		{id: "no_endpoint", wantErr: "endpoint: must not be empty"},
 		{id: "small_window", wantErr: "stream_window_kib: 16 is not in 64..1048576"},
 		{id: "no_inflight", wantErr: "max_inflight_mib: must be positive"},

@@ -7,25 +7,37 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/convert"
+	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/metadata"
 )
 
-// ConvertMessage converts one ALS message exactly as the receiver does, with
-// id as the stream's identifier. The benchmark uses it to feed the OTLP
-// baseline the very records istioals would produce.
-func ConvertMessage(id *accesslogv3.StreamAccessLogsMessage_Identifier, msg *accesslogv3.StreamAccessLogsMessage, observed pcommon.Timestamp) plog.Logs {
-	node := convert.NewNode(id.GetNode(), id.GetLogName())
-	logs := plog.NewLogs()
-	rl := logs.ResourceLogs().AppendEmpty()
-	node.Resource.CopyTo(rl.Resource().Attributes())
-	lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
-	wire, err := proto.Marshal(msg)
+// newConverter is the conversion a receiver with cfg does; version is the
+// distribution's, the records' scope version.
+func newConverter(cfg *Config, version string) *convert.Converter {
+	return convert.NewConverter(convert.Settings{
+		MeshDomains:  cfg.MeshDomains,
+		ScopeName:    metadata.ScopeName,
+		ScopeVersion: version,
+	})
+}
+
+// ConvertMessage converts one ALS message as a receiver configured with cfg
+// (nil: the default configuration) does, through the same function, on a
+// stream whose identifier is id; the message's own identifier, when it has
+// one, wins. The records' scope carries no version (the receiver writes its
+// distribution's). The benchmark uses it to feed the OTLP baseline the very
+// records istioals produces.
+func ConvertMessage(cfg *Config, id *accesslogv3.StreamAccessLogsMessage_Identifier, msg *accesslogv3.StreamAccessLogsMessage, observed pcommon.Timestamp) (plog.Logs, error) {
+	if cfg == nil {
+		cfg = createDefaultConfig().(*Config)
+	}
+	if msg.GetIdentifier() != nil {
+		id = msg.GetIdentifier()
+	}
+	wire, err := proto.Marshal(&accesslogv3.StreamAccessLogsMessage{Identifier: id, LogEntries: msg.GetLogEntries()})
 	if err != nil {
-		return logs
+		return plog.Logs{}, err
 	}
-	var cv convert.Converter
-	var sc convert.Scratch
-	if _, err := cv.Split(wire, &sc); err == nil {
-		_, _, _ = cv.Convert(&sc, &node.Local, observed, lrs)
-	}
-	return logs
+	var st convert.Stream
+	logs, _, err := newConverter(cfg, "").Message(wire, &st, observed)
+	return logs, err
 }

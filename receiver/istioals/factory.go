@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/receiver"
 
+	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/metadata"
 )
 
@@ -24,11 +25,7 @@ const (
 
 // NewFactory creates the istioals receiver factory.
 func NewFactory() receiver.Factory {
-	return receiver.NewFactory(
-		metadata.Type,
-		createDefaultConfig,
-		receiver.WithLogs(createLogs, metadata.LogsStability),
-	)
+	return receiver.NewFactory(metadata.Type, createDefaultConfig, receiver.WithLogs(createLogs, metadata.LogsStability))
 }
 
 func createDefaultConfig() component.Config {
@@ -47,7 +44,7 @@ func createDefaultConfig() component.Config {
 	}
 	return &Config{
 		ServerConfig:    grpc,
-		MeshDomains:     []string{"cluster.local"},
+		MeshDomains:     []string{mesh.DefaultDomain},
 		MaxInflightMiB:  defaultMaxInflightMiB,
 		StreamWindowKiB: minStreamWindowKiB,
 		ShutdownTimeout: 5 * time.Second,

@@ -10,29 +10,13 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/otelcol-pan/otelcol-pan/internal/testutil"
 	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/metadatatest"
 )
-
-// rawCodec sends the fuzzer's bytes as the gRPC message unchanged, so the
-// server's own protobuf decoding sees them.
-type rawCodec struct{}
-
-func (rawCodec) Marshal(v any) ([]byte, error) { return *(v.(*[]byte)), nil }
-func (rawCodec) Unmarshal(data []byte, v any) error {
-	*(v.(*[]byte)) = append([]byte(nil), data...)
-	return nil
-}
-func (rawCodec) Name() string { return "proto" }
-
-var alsStreamDesc = grpc.StreamDesc{StreamName: "StreamAccessLogs", ClientStreams: true}
-
-const alsMethod = "/envoy.service.accesslog.v3.AccessLogService/StreamAccessLogs"
 
 // FuzzGRPCFrames sends arbitrary bytes as ALS messages to a running receiver
 // over real gRPC: each must be converted or answered with a gRPC error, and
@@ -55,14 +39,16 @@ func FuzzGRPCFrames(f *testing.F) {
 	require.NoError(f, err)
 	require.NoError(f, r.Start(context.Background(), componenttest.NewNopHost()))
 	f.Cleanup(func() { _ = r.Shutdown(context.Background()); _ = tt.Shutdown(context.Background()) })
-	conn, err := grpc.NewClient(r.addr.String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	// The fuzzer's bytes go out as they are, so the server's own decoding
+	// sees them.
+	conn, err := testutil.DialRaw(r.addr.String())
 	require.NoError(f, err)
 	f.Cleanup(func() { conn.Close() })
 
 	f.Fuzz(func(t *testing.T, first, second []byte) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		s, err := conn.NewStream(ctx, &alsStreamDesc, alsMethod, grpc.ForceCodec(rawCodec{}))
+		s, err := conn.NewStream(ctx, &testutil.ALSStream, testutil.ALSMethod)
 		require.NoError(t, err)
 		for _, frame := range [][]byte{first, second} {
 			if err := s.SendMsg(&frame); err != nil {

@@ -30,7 +30,6 @@ import (
 	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/convert"
 	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/metadata"
@@ -56,7 +55,7 @@ type alsReceiver struct {
 	next      consumer.Logs
 	obsrecv   *receiverhelper.ObsReport
 	telemetry *metadata.TelemetryBuilder
-	conv      convert.Converter
+	conv      *convert.Converter
 
 	// inflight admits received messages by their wire size (see
 	// max_inflight_mib); inflightMax is its capacity in bytes.
@@ -88,7 +87,7 @@ func newReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*alsRe
 		next:        next,
 		obsrecv:     obsrecv,
 		telemetry:   tb,
-		conv:        convert.Converter{MeshDomains: cfg.MeshDomains},
+		conv:        newConverter(cfg, set.BuildInfo.Version),
 		inflight:    semaphore.NewWeighted(int64(cfg.MaxInflightMiB) << 20),
 		inflightMax: int64(cfg.MaxInflightMiB) << 20,
 	}, nil
@@ -205,9 +204,7 @@ func (r *alsReceiver) streamAccessLogs(stream grpc.ServerStream) error {
 	r.telemetry.ReceiverIstioalsStreamsOpen.Add(ctx, 1)
 	defer r.telemetry.ReceiverIstioalsStreamsOpen.Add(context.WithoutCancel(ctx), -1)
 
-	var node convert.Node
-	var scratch convert.Scratch
-	haveNode := false
+	var st convert.Stream
 	for {
 		var msg rawMessage
 		err := stream.RecvMsg(&msg)
@@ -225,8 +222,8 @@ func (r *alsReceiver) streamAccessLogs(stream grpc.ServerStream) error {
 			return status.FromContextError(err).Err()
 		}
 		r.telemetry.ReceiverIstioalsInflightBytes.Add(ctx, admitted)
-		err = r.handleMessage(ctx, msg.b, &scratch, &node, &haveNode)
-		scratch.Release()
+		err = r.handleMessage(ctx, msg.b, &st)
+		st.Release()
 		r.inflight.Release(admitted)
 		r.telemetry.ReceiverIstioalsInflightBytes.Add(context.WithoutCancel(ctx), -admitted)
 		if err != nil {
@@ -235,54 +232,28 @@ func (r *alsReceiver) streamAccessLogs(stream grpc.ServerStream) error {
 	}
 }
 
-// handleMessage converts one message and hands its records to the pipeline.
-// Envoy sends the identifier only on a stream's first message: node keeps
-// it for the later ones.
-func (r *alsReceiver) handleMessage(ctx context.Context, b []byte, scratch *convert.Scratch, node *convert.Node, haveNode *bool) error {
-	id, err := r.conv.Split(b, scratch)
+// handleMessage converts one message and hands its records to the
+// pipeline.
+func (r *alsReceiver) handleMessage(ctx context.Context, b []byte, st *convert.Stream) error {
+	first := !st.Started()
+	logs, counts, err := r.conv.Message(b, st, pcommon.NewTimestampFromTime(time.Now()))
 	if err != nil {
 		return status.Errorf(codes.InvalidArgument, "istioals: %v", err)
 	}
-	if id != nil {
-		var ident accesslogv3.StreamAccessLogsMessage_Identifier
-		if err := proto.Unmarshal(id, &ident); err != nil {
-			return status.Errorf(codes.InvalidArgument, "istioals: identifier: %v", err)
-		}
-		*node = convert.NewNode(ident.GetNode(), ident.GetLogName())
-		*haveNode = true
-	} else if !*haveNode {
+	if first && !st.Identified() {
 		r.set.Logger.Debug("ALS stream started without an identifier; records carry no workload")
-		*node = convert.NewNode(nil, "")
-		*haveNode = true
 	}
-	logs, n, opt, err := r.convert(scratch, node)
-	if err != nil {
-		return status.Errorf(codes.InvalidArgument, "istioals: %v", err)
-	}
+	n := counts.Total()
 	if n == 0 {
 		return nil
+	}
+	opt := attrHTTP
+	if counts.TCP > 0 {
+		opt = attrTCP
 	}
 	r.telemetry.ReceiverIstioalsEntriesReceived.Add(ctx, int64(n), opt)
 	r.consume(ctx, logs, n, opt)
 	return nil
-}
-
-func (r *alsReceiver) convert(scratch *convert.Scratch, node *convert.Node) (plog.Logs, int, metric.AddOption, error) {
-	logs := plog.NewLogs()
-	rl := logs.ResourceLogs().AppendEmpty()
-	node.Resource.CopyTo(rl.Resource().Attributes())
-	sl := rl.ScopeLogs().AppendEmpty()
-	sl.Scope().SetName(metadata.ScopeName)
-	sl.Scope().SetVersion(r.set.BuildInfo.Version)
-	now := pcommon.NewTimestampFromTime(time.Now())
-	nHTTP, nTCP, err := r.conv.Convert(scratch, &node.Local, now, sl.LogRecords())
-	if err != nil {
-		return logs, 0, nil, err
-	}
-	if nTCP > 0 {
-		return logs, nHTTP + nTCP, attrTCP, nil
-	}
-	return logs, nHTTP, attrHTTP, nil
 }
 
 // consume hands one message's records to the pipeline. A retryable refusal

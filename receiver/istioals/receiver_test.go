@@ -23,8 +23,8 @@ import (
 	"github.com/otelcol-pan/otelcol-pan/receiver/istioals/internal/metadatatest"
 )
 
-// startReceiver runs the receiver on a free loopback port and returns a
-// client connected to it.
+// startReceiver runs the receiver on a free loopback port and returns it
+// with a client connected to it; it is shut down when the test ends.
 func startReceiver(t *testing.T, next consumer.Logs, tt *componenttest.Telemetry, mutate ...func(*Config)) (*alsReceiver, accesslogv3.AccessLogServiceClient) {
 	t.Helper()
 	cfg := createDefaultConfig().(*Config)
@@ -42,6 +42,18 @@ func startReceiver(t *testing.T, next consumer.Logs, tt *componenttest.Telemetry
 	return r, accesslogv3.NewAccessLogServiceClient(conn)
 }
 
+// openStream opens an ALS stream and sends its first message: n HTTP entries
+// from w, with w's identifier, as Envoy starts a stream.
+func openStream(t *testing.T, client accesslogv3.AccessLogServiceClient, w alsgen.Workload, n int, at time.Time) accesslogv3.AccessLogService_StreamAccessLogsClient {
+	t.Helper()
+	stream, err := client.StreamAccessLogs(context.Background())
+	require.NoError(t, err)
+	first := alsgen.Message(w, "http", 0, n, at)
+	first.Identifier = w.Identifier()
+	require.NoError(t, stream.Send(first))
+	return stream
+}
+
 func newTelemetry(t *testing.T) *componenttest.Telemetry {
 	tt := componenttest.NewTelemetry()
 	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
@@ -56,13 +68,9 @@ func TestStreamCachesIdentifier(t *testing.T) {
 	_, client := startReceiver(t, sink, tt)
 	w := alsgen.Workload{Namespace: "payments", Name: "checkout", Index: 7}
 
-	stream, err := client.StreamAccessLogs(context.Background())
-	require.NoError(t, err)
-	first := alsgen.Message(w, "http", 0, 2, time.Unix(1700000000, 0))
-	first.Identifier = w.Identifier()
-	require.NoError(t, stream.Send(first))
+	stream := openStream(t, client, w, 2, time.Unix(1700000000, 0))
 	require.NoError(t, stream.Send(alsgen.Message(w, "tcp", 2, 3, time.Unix(1700000001, 0))))
-	_, err = stream.CloseAndRecv()
+	_, err := stream.CloseAndRecv()
 	require.NoError(t, err)
 
 	require.Equal(t, 5, sink.LogRecordCount())
@@ -110,17 +118,13 @@ func TestTransientConsumerErrorIsRetried(t *testing.T) {
 	_, client := startReceiver(t, next, tt)
 	w := alsgen.Workload{Namespace: "default", Name: "web"}
 
-	stream, err := client.StreamAccessLogs(context.Background())
-	require.NoError(t, err)
-	msg := alsgen.Message(w, "http", 0, 4, time.Now())
-	msg.Identifier = w.Identifier()
-	require.NoError(t, stream.Send(msg))
+	stream := openStream(t, client, w, 4, time.Now())
 	require.NoError(t, stream.Send(alsgen.Message(w, "http", 4, 1, time.Now())))
-	_, err = stream.CloseAndRecv()
+	_, err := stream.CloseAndRecv()
 	require.NoError(t, err)
 	assert.Equal(t, 5, next.LogRecordCount())
 	_, err = tt.GetMetric("otelcol_receiver_istioals_entries_refused")
-	assert.ErrorContains(t, err, "not found", "nothing is dropped")
+	require.ErrorContains(t, err, "not found", "nothing is dropped")
 	retries := sumOf(t, tt, "otelcol_receiver_istioals_consumer_retries")
 	assert.Equal(t, int64(6), retries)
 }
@@ -134,13 +138,9 @@ func TestPersistentConsumerErrorIsCountedAndStreamContinues(t *testing.T) {
 	_, client := startReceiver(t, next, tt, func(c *Config) { c.ConsumerRetry = 30 * time.Millisecond })
 	w := alsgen.Workload{Namespace: "default", Name: "web"}
 
-	stream, err := client.StreamAccessLogs(context.Background())
-	require.NoError(t, err)
-	msg := alsgen.Message(w, "http", 0, 4, time.Now())
-	msg.Identifier = w.Identifier()
-	require.NoError(t, stream.Send(msg))
+	stream := openStream(t, client, w, 4, time.Now())
 	require.NoError(t, stream.Send(alsgen.Message(w, "tcp", 4, 2, time.Now())))
-	_, err = stream.CloseAndRecv()
+	_, err := stream.CloseAndRecv()
 	require.NoError(t, err, "a refused batch must not end the stream")
 
 	assert.Equal(t, map[string]int64{"http": 4, "tcp": 2}, counterByType(t, tt, "otelcol_receiver_istioals_entries_refused"))
@@ -148,22 +148,9 @@ func TestPersistentConsumerErrorIsCountedAndStreamContinues(t *testing.T) {
 
 // Envoy's streams never end: shutdown must close them within its bound.
 func TestShutdownWithOpenStreamIsBounded(t *testing.T) {
-	cfg := createDefaultConfig().(*Config)
-	cfg.NetAddr.Endpoint = "127.0.0.1:0"
-	cfg.ShutdownTimeout = 200 * time.Millisecond
 	tt := newTelemetry(t)
-	r, err := newReceiver(cfg, metadatatest.NewSettings(tt), consumertest.NewNop())
-	require.NoError(t, err)
-	require.NoError(t, r.Start(context.Background(), componenttest.NewNopHost()))
-	conn, err := grpc.NewClient(r.addr.String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	require.NoError(t, err)
-	defer conn.Close()
-	stream, err := accesslogv3.NewAccessLogServiceClient(conn).StreamAccessLogs(context.Background())
-	require.NoError(t, err)
-	w := alsgen.Workload{Namespace: "default", Name: "web"}
-	msg := alsgen.Message(w, "http", 0, 1, time.Now())
-	msg.Identifier = w.Identifier()
-	require.NoError(t, stream.Send(msg))
+	r, client := startReceiver(t, consumertest.NewNop(), tt, func(c *Config) { c.ShutdownTimeout = 200 * time.Millisecond })
+	openStream(t, client, alsgen.Workload{Namespace: "default", Name: "web"}, 1, time.Now())
 
 	begin := time.Now()
 	require.NoError(t, r.Shutdown(context.Background()))
@@ -177,21 +164,8 @@ func TestShutdownWhileRetryingCountsTheEntries(t *testing.T) {
 	next := &flakyConsumer{}
 	next.failures.Store(1 << 30)
 	tt := newTelemetry(t)
-	cfg := createDefaultConfig().(*Config)
-	cfg.NetAddr.Endpoint = "127.0.0.1:0"
-	cfg.ShutdownTimeout = 200 * time.Millisecond
-	r, err := newReceiver(cfg, metadatatest.NewSettings(tt), next)
-	require.NoError(t, err)
-	require.NoError(t, r.Start(context.Background(), componenttest.NewNopHost()))
-	conn, err := grpc.NewClient(r.addr.String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	require.NoError(t, err)
-	defer conn.Close()
-	stream, err := accesslogv3.NewAccessLogServiceClient(conn).StreamAccessLogs(context.Background())
-	require.NoError(t, err)
-	w := alsgen.Workload{Namespace: "default", Name: "web"}
-	msg := alsgen.Message(w, "http", 0, 3, time.Now())
-	msg.Identifier = w.Identifier()
-	require.NoError(t, stream.Send(msg))
+	r, client := startReceiver(t, next, tt, func(c *Config) { c.ShutdownTimeout = 200 * time.Millisecond })
+	openStream(t, client, alsgen.Workload{Namespace: "default", Name: "web"}, 3, time.Now())
 	require.Eventually(t, func() bool { return next.failures.Load() < 1<<30-1 }, 5*time.Second, 5*time.Millisecond, "the stream is retrying")
 
 	begin := time.Now()

@@ -161,7 +161,7 @@ func TestStrictDecodingRefusesUnknownFields(t *testing.T) {
 		{"telemetry.istio.io/v1/Telemetry", "apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: {name: x}\nspec: {accessLogging: [{providers: [{name: a}], filters: {expression: 'true'}}]}\n"},
 		{"install.istio.io/v1alpha1/IstioOperator", "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec: {meshConfig: {extensionProviders: [{name: a, envoyHttpAls: {service: s, port: 1, filterStateObjects: [x]}}]}}\n"},
 		{kindIstiodValues, "meshConfig: {extensionProvider: []}\n"},
-		{kindCollectorConfig, "recievers: {}\nexporters: {}\nservice: {pipelines: {}}\n"},
+		{kindCollectorConfig, "recievers: {}\nexporters: {}\nservice: {pipelines: {}}\n"}, //nolint:misspell // the misspelt key is the test
 	}
 	for _, c := range cases {
 		if err := decoders[c.kind]([]byte(c.doc)); err == nil {

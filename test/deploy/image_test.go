@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/testutil"
 )
 
 // There is no Docker engine here, so the image is never built by the tests;
@@ -94,7 +96,7 @@ func TestDockerfile(t *testing.T) {
 
 // TestBinaryIsStatic: no dynamic loader, no shared libraries.
 func TestBinaryIsStatic(t *testing.T) {
-	f, err := elf.Open(binary(t))
+	f, err := elf.Open(testutil.Binary(t))
 	require.NoError(t, err)
 	defer f.Close()
 	for _, p := range f.Progs {

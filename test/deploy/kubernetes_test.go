@@ -28,7 +28,7 @@ func TestOperatorDirSharesNamespaceAndRBAC(t *testing.T) {
 	for _, f := range []string{"00-namespace.yaml", "10-rbac.yaml"} {
 		plain := readDocs(t, "deploy/kubernetes/"+f)
 		operator := readDocs(t, "deploy/operator/"+f)
-		require.Equal(t, len(plain), len(operator), f)
+		require.Len(t, operator, len(plain), f)
 		for i := range plain {
 			require.Equal(t, asMap(t, plain[i]), asMap(t, operator[i]), "%s document %d", f, i)
 		}

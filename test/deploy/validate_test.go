@@ -11,6 +11,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/testutil"
 )
 
 // validateEnv is what the ${env:…} references in the shipped configurations
@@ -20,20 +22,6 @@ import (
 var validateEnv = map[string]string{
 	"MY_POD_IP":    "10.1.2.3",
 	"CORTEX_TOKEN": "test-cortex-api-key",
-}
-
-// binary is the distribution under test: $OTELCOL_PAN_BIN (make test sets it)
-// or bin/otelcol-pan at the repository root.
-func binary(t *testing.T) string {
-	t.Helper()
-	p := os.Getenv("OTELCOL_PAN_BIN")
-	if p == "" {
-		p = filepath.Join(root, "bin", "otelcol-pan")
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("the otelcol-pan binary is missing (%v): run `make test`, which builds it first", err)
-	}
-	return p
 }
 
 // collectorConfigs returns every collector configuration shipped, by name:
@@ -90,7 +78,7 @@ func validate(t *testing.T, config []byte) (string, error) {
 	if err := os.WriteFile(p, config, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(binary(t), "validate", "--config", p)
+	cmd := exec.Command(testutil.Binary(t), "validate", "--config", p)
 	cmd.Env = os.Environ()
 	for k, v := range validateEnv {
 		cmd.Env = append(cmd.Env, k+"="+v)

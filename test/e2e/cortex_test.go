@@ -2,17 +2,13 @@ package e2e
 
 import (
 	"compress/gzip"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -72,7 +68,7 @@ func (c *cortexCollector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply(http.StatusRequestEntityTooLarge)
 		return
 	}
-	for _, line := range strings.Split(strings.TrimSuffix(string(body), "\n"), "\n") {
+	for _, line := range completeLines(body) {
 		var rec map[string]any
 		if err := json.Unmarshal([]byte(line), &rec); err != nil {
 			c.badRequest = append(c.badRequest, "line "+line)
@@ -96,28 +92,22 @@ func (c *cortexCollector) count() (int, []int, []string) {
 	return len(c.records), append([]int(nil), c.statuses...), append([]string(nil), c.badRequest...)
 }
 
-func serve(t *testing.T, addr string, h http.Handler) *http.Server {
+func serve(t *testing.T, addr string, h http.Handler) {
 	ln, err := net.Listen("tcp", addr)
 	require.NoError(t, err)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
-	return srv
 }
 
-func cortexConfig(alsAddr, httpAddr, health, storageDir string, persistent bool) string {
-	queue := `
-    sending_queue:
-      enabled: true
-      num_consumers: 2`
-	ext, extList := "", "[health_check]"
-	if persistent {
-		queue += `
-      storage: file_storage`
-		ext = fmt.Sprintf(`
-  file_storage:
-    directory: %s`, storageDir)
-		extList = "[health_check, file_storage]"
+// cortexConfig sends ALS records to a Cortex-like collector at httpAddr;
+// with storageDir the queue is on disk.
+func cortexConfig(alsAddr, httpAddr, storageDir string) string {
+	queue, extensions, service := "", "", ""
+	if storageDir != "" {
+		queue = "\n      storage: file_storage"
+		extensions = "\nextensions:\n  file_storage:\n    directory: " + storageDir
+		service = "\n  extensions: [file_storage]"
 	}
 	return fmt.Sprintf(`
 receivers:
@@ -133,38 +123,34 @@ exporters:
       headers:
         Authorization: ${env:CORTEX_TOKEN}
       compression: gzip
-      timeout: 5s%s
+      timeout: 5s
+    sending_queue:
+      enabled: true
+      num_consumers: 2%s
     retry_on_failure:
       enabled: true
       initial_interval: 100ms
       max_interval: 1s
-      max_elapsed_time: 0
-extensions:
-  health_check:
-    endpoint: %s%s
-service:
-  extensions: %s
-  telemetry: {metrics: {level: none}}
+      max_elapsed_time: 0%s
+service:%s
   pipelines:
     logs:
       receivers: [istioals]
       exporters: [panlogs]
-`, alsAddr, httpAddr, queue, health, ext, extList)
+`, alsAddr, httpAddr, queue, extensions, service)
 }
 
 // Every record reaches a Cortex-like collector at least once through a 429
 // with Retry-After, a 413 that splits a large batch, then 200s.
 func TestCortexHTTPCollector(t *testing.T) {
 	t.Setenv("CORTEX_TOKEN", "Bearer e2e-token")
-	httpAddr, alsAddr, health := freeAddr(t), freeAddr(t), freeAddr(t)
+	httpAddr, alsAddr := freeAddr(t), freeAddr(t)
 	cc := &cortexCollector{token: "Bearer e2e-token", tooLarge: 64 << 10, large413: true, records: map[string]int{}}
 	serve(t, httpAddr, cc)
-	c := startCollector(t, "http://"+health+"/", "--config", writeConfig(t, cortexConfig(alsAddr, httpAddr, health, "", false)))
+	c := runCollector(t, cortexConfig(alsAddr, httpAddr, ""))
 
 	const n = 600
-	_, err := alsgen.Run(context.Background(), alsgen.Options{Endpoint: alsAddr, Wait: 10 * time.Second},
-		alsgen.Synthetic("http", []string{"default"}, 2, n, 100))
-	require.NoError(t, err)
+	send(t, alsAddr, 0, alsgen.Synthetic("http", []string{"default"}, 2, n, 100))
 	eventually(t, 30*time.Second, func() error {
 		if got, st, bad := cc.count(); got < n {
 			return fmt.Errorf("%d of %d records; statuses %v; bad %v; log:\n%s", got, n, st, bad, c.logs())
@@ -182,24 +168,21 @@ func TestCortexHTTPCollector(t *testing.T) {
 // collector is down are delivered after a restart once it is back.
 func TestPersistentQueueSurvivesSIGKILL(t *testing.T) {
 	t.Setenv("CORTEX_TOKEN", "Bearer e2e-token")
-	httpAddr, alsAddr, health := freeAddr(t), freeAddr(t), freeAddr(t)
-	storage := filepath.Join(t.TempDir(), "queue")
+	httpAddr, alsAddr := freeAddr(t), freeAddr(t)
+	storage := tempPath(t, "queue")
 	require.NoError(t, os.MkdirAll(storage, 0o755))
-	cfg := writeConfig(t, cortexConfig(alsAddr, httpAddr, health, storage, true))
+	cfg := cortexConfig(alsAddr, httpAddr, storage)
 
-	c := startCollector(t, "http://"+health+"/", "--config", cfg)
+	c := runCollector(t, cfg)
 	const n = 300
 	// The destination is down (nothing listens on httpAddr). The stream's
 	// clean close means the receiver handed every entry to the queue.
-	_, err := alsgen.Run(context.Background(), alsgen.Options{Endpoint: alsAddr, Wait: 10 * time.Second},
-		alsgen.Synthetic("mixed", []string{"default", "payments"}, 3, n, 30))
-	require.NoError(t, err)
-	require.NoError(t, c.cmd.Process.Signal(syscall.SIGKILL))
-	<-c.exited
+	send(t, alsAddr, 0, alsgen.Synthetic("mixed", []string{"default", "payments"}, 3, n, 30))
+	require.NoError(t, c.Kill())
 
 	cc := &cortexCollector{token: "Bearer e2e-token", records: map[string]int{}, throttled: true}
 	serve(t, httpAddr, cc)
-	c2 := startCollector(t, "http://"+health+"/", "--config", cfg)
+	c2 := runCollector(t, cfg)
 	eventually(t, 45*time.Second, func() error {
 		if got, st, bad := cc.count(); got < n {
 			return fmt.Errorf("%d of %d records after restart; statuses %v; bad %v; log:\n%s", got, n, st, bad, c2.logs())

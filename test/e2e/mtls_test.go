@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -27,34 +26,18 @@ func TestMTLSAllowedPrincipals(t *testing.T) {
 	gateway := ca.issue(t, "gateway", allowed)
 	sleep := ca.issue(t, "sleep", "spiffe://cluster.local/ns/default/sa/sleep")
 
-	alsAddr, health := freeAddr(t), freeAddr(t)
-	out := filepath.Join(t.TempDir(), "pan.log")
-	cfg := writeConfig(t, fmt.Sprintf(`
+	alsAddr := freeAddr(t)
+	out := tempPath(t, "pan.log")
+	c := runCollector(t, fmt.Sprintf(`
 receivers:
   istioals:
     endpoint: %s
-    tls:
-      cert_file: %s
-      key_file: %s
-      client_ca_file: %s
+    tls: {cert_file: %s, key_file: %s, client_ca_file: %s}
     allowed_principals: [%s]
-processors:
-  batch:
-    timeout: 50ms
-exporters:
-  panlogs:
-    transport: file
-    file: {path: %s}
-extensions:
-  health_check:
-    endpoint: %s
-service:
-  extensions: [health_check]
-  telemetry: {metrics: {level: none}}
-  pipelines:
-    logs: {receivers: [istioals], processors: [batch], exporters: [panlogs]}
-`, alsAddr, ca.path("server.pem"), ca.path("server-key.pem"), ca.path("ca.pem"), allowed, out, health))
-	c := startCollector(t, "http://"+health+"/", "--config", cfg)
+processors: {batch: {timeout: 50ms}}
+exporters: {panlogs: {transport: file, file: {path: %s}}}
+service: {pipelines: {logs: {receivers: [istioals], processors: [batch], exporters: [panlogs]}}}
+`, alsAddr, ca.path("server.pem"), ca.path("server-key.pem"), ca.path("ca.pem"), allowed, out))
 
 	creds := func(certs ...tls.Certificate) credentials.TransportCredentials {
 		return credentials.NewTLS(&tls.Config{RootCAs: ca.pool(), Certificates: certs, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12})
@@ -68,12 +51,7 @@ service:
 	}
 
 	require.NoError(t, send(creds(gateway), 10*time.Second), "the allowed principal streams")
-	eventually(t, 15*time.Second, func() error {
-		if n := len(fileLines(out)); n != 5 {
-			return fmt.Errorf("%d of 5 records; log:\n%s", n, c.logs())
-		}
-		return nil
-	})
+	require.Len(t, c.waitLines(t, out, 5), 5)
 
 	err := send(creds(sleep), 0)
 	require.Error(t, err, "another SPIFFE ID is refused")

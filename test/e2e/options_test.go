@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -99,8 +98,10 @@ sidecars: {enabled: true, name: egress, egress_hosts: ["./*", "istio-system/*"]}
 	}
 }
 
-// indent puts every line of s under a key, n spaces deep.
-func indent(s string, n int) string {
+// indent puts every line of s under a key (four spaces deep, inside a
+// component).
+func indent(s string) string {
+	const n = 4
 	if strings.TrimSpace(s) == "" {
 		return " {}"
 	}
@@ -120,28 +121,27 @@ func TestEveryDocumentedOptionStarts(t *testing.T) {
 	ca.issue(t, "client", "spiffe://cluster.local/ns/default/sa/client")
 
 	var b strings.Builder
-	health := freeAddr(t)
-	fmt.Fprintf(&b, "extensions:\n  health_check: {endpoint: %q}\n  file_storage: {directory: %q, create_directory: true}\n", health, filepath.Join(dir, "queue"))
+	fmt.Fprintf(&b, "extensions:\n  file_storage: {directory: %q, create_directory: true}\n", filepath.Join(dir, "queue"))
 	b.WriteString("receivers:\n")
 	recv := receiverVariants(ca)
 	for _, v := range recv {
-		fmt.Fprintf(&b, "  istioals/%s:\n    endpoint: %q%s\n", v.name, freeAddr(t), strings.TrimPrefix(indent(v.yaml, 4), " {}"))
+		fmt.Fprintf(&b, "  istioals/%s:\n    endpoint: %q%s\n", v.name, freeAddr(t), strings.TrimPrefix(indent(v.yaml), " {}"))
 	}
 	b.WriteString("processors:\n")
 	procs := processorVariants()
 	for _, v := range procs {
-		fmt.Fprintf(&b, "  paprefix/%s:%s\n", v.name, indent(v.yaml, 4))
+		fmt.Fprintf(&b, "  paprefix/%s:%s\n", v.name, indent(v.yaml))
 	}
 	b.WriteString("exporters:\n")
 	exps := exporterVariants(ca, dir)
 	for _, v := range exps {
-		fmt.Fprintf(&b, "  panlogs/%s:%s\n", v.name, indent(v.yaml, 4))
+		fmt.Fprintf(&b, "  panlogs/%s:%s\n", v.name, indent(v.yaml))
 	}
 	ses := serviceEntryVariants(dir)
 	for _, v := range ses {
-		fmt.Fprintf(&b, "  serviceentry/%s:%s\n", v.name, indent(v.yaml, 4))
+		fmt.Fprintf(&b, "  serviceentry/%s:%s\n", v.name, indent(v.yaml))
 	}
-	b.WriteString("service:\n  extensions: [health_check, file_storage]\n  telemetry: {metrics: {level: none}}\n  pipelines:\n")
+	b.WriteString("service:\n  extensions: [file_storage]\n  pipelines:\n")
 	// Pipeline i takes receiver i mod R and processor i mod P, so that every
 	// instance of every kind is in some pipeline.
 	n := max(len(recv), len(procs), len(exps), len(ses))
@@ -153,14 +153,10 @@ func TestEveryDocumentedOptionStarts(t *testing.T) {
 		fmt.Fprintf(&b, "    logs/%d: {receivers: [istioals/%s], processors: [paprefix/%s], exporters: [%s]}\n",
 			i, recv[i%len(recv)].name, procs[i%len(procs)].name, strings.Join(exporters, ", "))
 	}
-	cfg := writeConfig(t, b.String())
-
-	out, err := exec.Command(binary(t), "validate", "--config", cfg).CombinedOutput()
+	out, err := otelcolPan(t, "validate", "--config", writeConfig(t, b.String()))
 	require.NoError(t, err, "validate:\n%s\n%s", out, b.String())
-	c := startCollector(t, "http://"+health+"/", "--config", cfg)
-	c.stop(t)
-	require.NotContains(t, c.logs(), "panic")
-	require.Zero(t, c.cmd.ProcessState.ExitCode(), "clean exit:\n%s", c.logs())
+	c := runCollector(t, b.String())
+	c.stopCleanly(t)
 }
 
 // Every shipped example starts as written: each on a loopback address of
@@ -189,10 +185,8 @@ func TestEveryExampleStarts(t *testing.T) {
 			// their fixed ports (9001, 4317, 13133) apart.
 			ip := fmt.Sprintf("127.0.%d.%d", 10+i/200, 1+i%200)
 			conf := writeConfig(t, cfg)
-			c := startCollectorEnv(t, []string{"MY_POD_IP=" + ip, "CORTEX_TOKEN=test-token"}, "http://"+ip+":13133/", "--config", conf)
-			c.stop(t)
-			require.NotContains(t, c.logs(), "panic")
-			require.Zero(t, c.cmd.ProcessState.ExitCode(), "clean exit:\n%s", c.logs())
+			c := startCollector(t, []string{"MY_POD_IP=" + ip, "CORTEX_TOKEN=test-token"}, "http://"+ip+":13133/", "--config", conf)
+			c.stopCleanly(t)
 		})
 	}
 }

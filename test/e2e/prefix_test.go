@@ -1,13 +1,8 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -26,17 +21,13 @@ import (
 // (Istio's envoyOtelAls provider through the stock otlp receiver), come out
 // under the prefix each rule gives.
 func TestPrefixRules(t *testing.T) {
-	alsAddr, otlpAddr, health := freeAddr(t), freeAddr(t), freeAddr(t)
-	out := filepath.Join(t.TempDir(), "pan.log")
+	alsAddr, otlpAddr := freeAddr(t), freeAddr(t)
+	out := tempPath(t, "pan.log")
 	// %% is fmt's escape: the collector sees %{k8s.namespace.name}.
-	cfg := writeConfig(t, fmt.Sprintf(`
+	c := runCollector(t, fmt.Sprintf(`
 receivers:
-  istioals:
-    endpoint: %s
-  otlp:
-    protocols:
-      grpc:
-        endpoint: %s
+  istioals: {endpoint: %s}
+  otlp: {protocols: {grpc: {endpoint: %s}}}
 processors:
   paprefix:
     prefix: mesh-%%{k8s.namespace.name}
@@ -45,50 +36,22 @@ processors:
         prefix: egress
       - match: {k8s.namespace.name: "pay*"}
         prefix: team-payments
-  batch:
-    timeout: 100ms
-exporters:
-  panlogs:
-    format: json
-    transport: file
-    file:
-      path: %s
-extensions:
-  health_check:
-    endpoint: %s
-service:
-  extensions: [health_check]
-  telemetry:
-    metrics:
-      level: none
-  pipelines:
-    logs:
-      receivers: [istioals, otlp]
-      processors: [paprefix, batch]
-      exporters: [panlogs]
-`, alsAddr, otlpAddr, out, health))
-	c := startCollector(t, "http://"+health+"/", "--config", cfg)
+  batch: {timeout: 100ms}
+exporters: {panlogs: {format: json, transport: file, file: {path: %s}}}
+service: {pipelines: {logs: {receivers: [istioals, otlp], processors: [paprefix, batch], exporters: [panlogs]}}}
+`, alsAddr, otlpAddr, out))
 
 	// 60 HTTP entries from each of payments and default over four streams,
 	// and 30 egress entries from payments on a fifth.
 	streams := alsgen.Synthetic("http", []string{"payments", "default"}, 4, 120, 10)
 	streams = append(streams, alsgen.Synthetic("egress", []string{"payments"}, 1, 30, 10)...)
-	res, err := alsgen.Run(context.Background(), alsgen.Options{Endpoint: alsAddr, Wait: 10 * time.Second}, streams)
-	require.NoError(t, err)
+	res := send(t, alsAddr, 0, streams)
 	require.EqualValues(t, 150, res.Entries)
 
 	sendOTLP(t, otlpAddr, otlpLogs(5, 2))
 	const total = 150 + 5 + 2
 
-	eventually(t, 20*time.Second, func() error {
-		if n := len(fileLines(out)); n < total {
-			return fmt.Errorf("%d of %d lines; collector log:\n%s", n, total, c.logs())
-		}
-		return nil
-	})
-	c.stop(t)
-	lines := fileLines(out)
-	require.Len(t, lines, total, "one line per record")
+	lines := c.stopWithLines(t, out, total)
 
 	// The record says where it came from (its source namespace, whether it
 	// left the mesh); the prefix must follow from that alone.
@@ -98,13 +61,11 @@ service:
 	}
 	counts := map[origin]map[string]int{}
 	for _, line := range lines {
-		prefix, body, ok := strings.Cut(line, " ")
-		require.True(t, ok, line)
 		var rec struct {
 			From   string `json:"from"`
 			Egress bool   `json:"egress"`
 		}
-		require.NoError(t, json.NewDecoder(bytes.NewReader([]byte(body))).Decode(&rec), line)
+		prefix := prefixedRecord(t, line, &rec)
 		o := origin{rec.From, rec.Egress}
 		if counts[o] == nil {
 			counts[o] = map[string]int{}
@@ -173,13 +134,13 @@ service:
       processors: [paprefix]
       exporters: [panlogs]
 `)
-	out, err := exec.Command(binary(t), "validate", "--config", bad).CombinedOutput()
+	out, err := otelcolPan(t, "validate", "--config", bad)
 	require.Error(t, err)
 	for _, want := range []string{
 		`processors::paprefix: prefix: "mesh-%{k8s.namespace.name": unclosed %{ at byte 5`,
 		"rules[1]::match: must not be empty",
 		`rules[2]::match::k8s.namespace.name: bad glob "[pay": unclosed "["`,
 	} {
-		assert.Contains(t, string(out), want)
+		assert.Contains(t, out, want)
 	}
 }

@@ -1,13 +1,11 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +15,7 @@ import (
 
 	"github.com/otelcol-pan/otelcol-pan/internal/alsgen"
 	"github.com/otelcol-pan/otelcol-pan/internal/istiostrict"
+	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
 
 // egressStreams: checkout and billing (payments) call Stripe over TLS,
@@ -27,10 +26,10 @@ func egressStreams() []alsgen.Stream {
 	checkout := alsgen.Workload{Namespace: "payments", Name: "checkout", Index: 1}
 	billing := alsgen.Workload{Namespace: "payments", Name: "billing", Index: 2}
 	web := alsgen.Workload{Namespace: "shop", Name: "web", Index: 3}
-	stripe := alsgen.EgressDest{Cluster: alsgen.PassthroughCluster, Host: "api.stripe.com", IP: "198.51.100.10", Port: 443}
-	httpbin := alsgen.EgressDest{Cluster: alsgen.PassthroughCluster, Host: "httpbin.org", IP: "198.51.100.20", Port: 80}
-	pg := alsgen.EgressDest{Cluster: alsgen.PassthroughCluster, IP: "203.0.113.7", Port: 5432}
-	exfil := alsgen.EgressDest{Cluster: alsgen.BlackHoleCluster, Host: "exfil.example.net", IP: "192.0.2.50", Port: 443}
+	stripe := alsgen.EgressDest{Cluster: mesh.PassthroughCluster, Host: "api.stripe.com", IP: "198.51.100.10", Port: 443}
+	httpbin := alsgen.EgressDest{Cluster: mesh.PassthroughCluster, Host: "httpbin.org", IP: "198.51.100.20", Port: 80}
+	pg := alsgen.EgressDest{Cluster: mesh.PassthroughCluster, IP: "203.0.113.7", Port: 5432}
+	exfil := alsgen.EgressDest{Cluster: mesh.BlackHoleCluster, Host: "exfil.example.net", IP: "192.0.2.50", Port: 443}
 	start := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	var streams []alsgen.Stream
 	for _, w := range []alsgen.Workload{checkout, billing, web} {
@@ -49,35 +48,21 @@ func egressStreams() []alsgen.Stream {
 	return streams
 }
 
-func serviceEntryConfig(t *testing.T, alsAddr, health, out, storage string) string {
-	return writeConfig(t, fmt.Sprintf(`
-receivers:
-  istioals:
-    endpoint: %s
+func serviceEntryConfig(alsAddr, out, storage string) string {
+	return fmt.Sprintf(`
+receivers: {istioals: {endpoint: %s}}
 exporters:
   serviceentry:
     directory: %s
     interval: 200ms
     storage: file_storage
-    service_entries:
-      export_to: [learned]
-    sidecars:
-      enabled: true
-extensions:
-  health_check:
-    endpoint: %s
-  file_storage:
-    directory: %s
+    service_entries: {export_to: [learned]}
+    sidecars: {enabled: true}
+extensions: {file_storage: {directory: %s}}
 service:
-  extensions: [health_check, file_storage]
-  telemetry:
-    metrics:
-      level: none
-  pipelines:
-    logs:
-      receivers: [istioals]
-      exporters: [serviceentry]
-`, alsAddr, out, health, storage))
+  extensions: [file_storage]
+  pipelines: {logs: {receivers: [istioals], exporters: [serviceentry]}}
+`, alsAddr, out, storage)
 }
 
 func listYAML(dir string) []string {
@@ -113,15 +98,14 @@ func waitForEntries(t *testing.T, c *collector, out string) {
 // traffic reaches, writes their ServiceEntries and per-namespace Sidecars on
 // its interval, and after a restart writes them again from file_storage.
 func TestServiceEntryLearnsEgressAndSurvivesRestart(t *testing.T) {
-	alsAddr, health := freeAddr(t), freeAddr(t)
+	alsAddr := freeAddr(t)
 	base := t.TempDir()
 	storage := filepath.Join(base, "storage")
 	require.NoError(t, os.MkdirAll(storage, 0o755))
 	out := filepath.Join(base, "egress")
-	c := startCollector(t, "http://"+health+"/", "--config", serviceEntryConfig(t, alsAddr, health, out, storage))
+	c := runCollector(t, serviceEntryConfig(alsAddr, out, storage))
 
-	_, err := alsgen.Run(context.Background(), alsgen.Options{Endpoint: alsAddr, Wait: 10 * time.Second}, egressStreams())
-	require.NoError(t, err)
+	send(t, alsAddr, 0, egressStreams())
 	waitForEntries(t, c, out)
 	c.stop(t)
 
@@ -176,7 +160,7 @@ func TestServiceEntryLearnsEgressAndSurvivesRestart(t *testing.T) {
 	// Restart on the same storage, into a fresh directory, without traffic:
 	// the persisted state alone brings the entries back.
 	out2 := filepath.Join(base, "egress-after-restart")
-	c = startCollector(t, "http://"+health+"/", "--config", serviceEntryConfig(t, alsAddr, health, out2, storage))
+	c = runCollector(t, serviceEntryConfig(alsAddr, out2, storage))
 	waitForEntries(t, c, out2)
 	c.stop(t)
 	b2, err := os.ReadFile(filepath.Join(out2, "serviceentries", "api.stripe.com.yaml"))
@@ -191,59 +175,30 @@ func TestServiceEntryLearnsEgressAndSurvivesRestart(t *testing.T) {
 // and writes them with their own prefix; of alsgen's egress traffic only the
 // connection refused at the BlackHoleCluster gets through.
 func TestEgressDenialsPipeline(t *testing.T) {
-	alsAddr, health := freeAddr(t), freeAddr(t)
-	denials := filepath.Join(t.TempDir(), "egress-denials.log")
-	cfg := writeConfig(t, fmt.Sprintf(`
-receivers:
-  istioals:
-    endpoint: %s
+	alsAddr := freeAddr(t)
+	denials := tempPath(t, "egress-denials.log")
+	c := runCollector(t, fmt.Sprintf(`
+receivers: {istioals: {endpoint: %s}}
 processors:
   filter/egress-denials:
     error_mode: ignore
     logs:
       log_record:
         - 'not ((attributes["pan.action"] == "deny" and attributes["pan.egress"] == true) or attributes["envoy.route.name"] == "block_all")'
-  paprefix/denials:
-    prefix: egress-denied
+  paprefix/denials: {prefix: egress-denied}
 exporters:
-  panlogs/denials:
-    transport: file
-    file:
-      path: %s
-  serviceentry:
-    directory: %s
-extensions:
-  health_check:
-    endpoint: %s
+  panlogs/denials: {transport: file, file: {path: %s}}
+  serviceentry: {directory: %s}
 service:
-  extensions: [health_check]
-  telemetry:
-    metrics:
-      level: none
   pipelines:
-    logs:
-      receivers: [istioals]
-      exporters: [serviceentry]
+    logs: {receivers: [istioals], exporters: [serviceentry]}
     logs/egress-denials:
       receivers: [istioals]
       processors: [filter/egress-denials, paprefix/denials]
       exporters: [panlogs/denials]
-`, alsAddr, denials, filepath.Join(t.TempDir(), "egress"), health))
-	c := startCollector(t, "http://"+health+"/", "--config", cfg)
-	_, err := alsgen.Run(context.Background(), alsgen.Options{Endpoint: alsAddr, Wait: 10 * time.Second}, egressStreams())
-	require.NoError(t, err)
-	eventually(t, 20*time.Second, func() error {
-		if n := len(fileLines(denials)); n < 1 {
-			return fmt.Errorf("%d denial lines; collector log:\n%s", n, c.logs())
-		}
-		return nil
-	})
-	c.stop(t)
-	lines := fileLines(denials)
-	require.Len(t, lines, 1, "only the refused connection")
-	prefix, body, ok := strings.Cut(lines[0], " ")
-	require.True(t, ok)
-	assert.Equal(t, "egress-denied", prefix)
+`, alsAddr, denials, filepath.Join(t.TempDir(), "egress")))
+	send(t, alsAddr, 0, egressStreams())
+	lines := c.stopWithLines(t, denials, 1)
 	var rec struct {
 		Action string `json:"action"`
 		Egress bool   `json:"egress"`
@@ -254,7 +209,7 @@ service:
 			Cluster string `json:"cluster"`
 		} `json:"envoy"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(body), &rec), body)
+	assert.Equal(t, "egress-denied", prefixedRecord(t, lines[0], &rec))
 	assert.Equal(t, "deny", rec.Action)
 	assert.True(t, rec.Egress)
 	assert.Equal(t, "exfil.example.net", rec.TLS.SNI)

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -78,7 +77,7 @@ func port(addr string) string {
 // and RFC 3164 over UDP, the prefix as APP-NAME / TAG, one message each.
 func TestSyslogToRealRsyslog(t *testing.T) {
 	dir := t.TempDir()
-	tcpAddr, health := freeAddr(t), freeAddr(t)
+	tcpAddr := freeAddr(t)
 	udpLn, err := net.ListenPacket("udp", "127.0.0.1:0")
 	require.NoError(t, err)
 	udpAddr := udpLn.LocalAddr().String()
@@ -86,64 +85,30 @@ func TestSyslogToRealRsyslog(t *testing.T) {
 	startRsyslog(t, dir, port(tcpAddr), port(udpAddr))
 
 	alsAddr := freeAddr(t)
-	cfg := writeConfig(t, fmt.Sprintf(`
-receivers:
-  istioals:
-    endpoint: %s
-processors:
-  paprefix:
-    prefix: e2e-syslog
-  batch:
-    timeout: 50ms
+	c := runCollector(t, fmt.Sprintf(`
+receivers: {istioals: {endpoint: %s}}
+processors: {paprefix: {prefix: e2e-syslog}, batch: {timeout: 50ms}}
 exporters:
   panlogs/tcp:
     format: json
     transport: syslog
-    syslog:
-      endpoint: %s
-      network: tcp
-      protocol: rfc5424
-      framing: octet_counting
-      hostname: mesh-collector
+    syslog: {endpoint: %s, network: tcp, protocol: rfc5424, framing: octet_counting, hostname: mesh-collector}
   panlogs/udp:
     format: json
     prefix_mode: none
     transport: syslog
-    syslog:
-      endpoint: %s
-      network: udp
-      protocol: rfc3164
-      max_message_size: 8192
-      hostname: mesh-collector
-extensions:
-  health_check:
-    endpoint: %s
-service:
-  extensions: [health_check]
-  telemetry: {metrics: {level: none}}
-  pipelines:
-    logs:
-      receivers: [istioals]
-      processors: [paprefix, batch]
-      exporters: [panlogs/tcp, panlogs/udp]
-`, alsAddr, tcpAddr, udpAddr, health))
-	c := startCollector(t, "http://"+health+"/", "--config", cfg)
+    syslog: {endpoint: %s, network: udp, protocol: rfc3164, max_message_size: 8192, hostname: mesh-collector}
+service: {pipelines: {logs: {receivers: [istioals], processors: [paprefix, batch], exporters: [panlogs/tcp, panlogs/udp]}}}
+`, alsAddr, tcpAddr, udpAddr))
 
 	const n = 200
 	// A modest rate keeps the loopback UDP socket's buffer from overflowing:
 	// UDP is best effort by design, this test checks the framing.
-	_, err = alsgen.Run(context.Background(), alsgen.Options{Endpoint: alsAddr, Wait: 10 * time.Second, Rate: 1000},
-		alsgen.Synthetic("mixed", []string{"default", "payments"}, 4, n, 10))
-	require.NoError(t, err)
+	send(t, alsAddr, 1000, alsgen.Synthetic("mixed", []string{"default", "payments"}, 4, n, 10))
 
 	for _, f := range []string{"rfc5424.log", "rfc3164.log"} {
 		path := filepath.Join(dir, f)
-		eventually(t, 30*time.Second, func() error {
-			if got := len(fileLines(path)); got < n {
-				return fmt.Errorf("%s: %d of %d messages; collector log:\n%s", f, got, n, c.logs())
-			}
-			return nil
-		})
+		c.waitLines(t, path, n)
 	}
 
 	check := func(file string, wantHead []string, msgPrefix string) {

@@ -78,7 +78,10 @@ func NewCorpus(kind string, streams, entries, batch int, withOTLP bool) (*Corpus
 			sc.ALS = append(sc.ALS, b)
 			sc.N = append(sc.N, n)
 			if withOTLP {
-				ld := istioals.ConvertMessage(id, msg, pcommon.NewTimestampFromTime(start))
+				ld, err := istioals.ConvertMessage(nil, id, msg, pcommon.NewTimestampFromTime(start))
+				if err != nil {
+					return nil, err
+				}
 				ob, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
 				if err != nil {
 					return nil, err
@@ -94,7 +97,8 @@ func NewCorpus(kind string, streams, entries, batch int, withOTLP bool) (*Corpus
 
 func addr(ip string, port uint32) *corev3.Address {
 	return &corev3.Address{Address: &corev3.Address_SocketAddress{SocketAddress: &corev3.SocketAddress{
-		Address: ip, PortSpecifier: &corev3.SocketAddress_PortValue{PortValue: port}}}}
+		Address: ip, PortSpecifier: &corev3.SocketAddress_PortValue{PortValue: port},
+	}}}
 }
 
 // sentAt is when the message holding entry i of the stream with pod address

@@ -5,9 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,11 +14,10 @@ import (
 	"syscall"
 	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/otelcol-pan/otelcol-pan/internal/alsgen"
+	"github.com/otelcol-pan/otelcol-pan/internal/testutil"
 )
 
 // FanIn is a sustained-overload run: Streams Envoy-like clients, each on its
@@ -272,20 +269,13 @@ func RunFanIn(ctx context.Context, bins Bins, fi FanIn, dir string) (FanInResult
 	if err != nil {
 		return res, fmt.Errorf("fan-in %d streams: sending: %w\n%s", fi.Streams, err, tail(proc.Log()))
 	}
-	// Wait for delivery; give up after 15 s without progress.
-	last, lastChange := -1, time.Now()
-	for {
+	awaitDelivery(func() int {
+		if proc.Exited() {
+			return res.Sent
+		}
 		n, _, _, _ := tally.counts()
-		if n >= res.Sent || proc.Exited() {
-			break
-		}
-		if n != last {
-			last, lastChange = n, time.Now()
-		} else if time.Since(lastChange) > 15*time.Second {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return n
+	}, res.Sent, 15*time.Second, 50*time.Millisecond)
 	cpu1, err := proc.CPU()
 	if err != nil {
 		return res, fmt.Errorf("collector gone: %w\n%s", err, tail(proc.Log()))
@@ -325,13 +315,12 @@ func sendFanIn(ctx context.Context, endpoint string, corpus []fanInStream, deadl
 }
 
 func sendFanInStream(ctx context.Context, endpoint string, sc *fanInStream, deadline time.Time, sent *atomic.Int64) error {
-	conn, err := grpc.NewClient(endpoint, grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.ForceCodec(rawCodec{})))
+	conn, err := testutil.DialRaw(endpoint)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	st, err := conn.NewStream(ctx, &alsDesc, alsMethod)
+	st, err := conn.NewStream(ctx, &testutil.ALSStream, testutil.ALSMethod)
 	if err != nil {
 		return err
 	}
@@ -358,38 +347,4 @@ func sendFanInStream(ctx context.Context, endpoint string, sc *fanInStream, dead
 	return st.RecvMsg(&resp)
 }
 
-// metricSum adds every sample of a counter on the collector's Prometheus
-// endpoint; -1 when unavailable.
-func metricSum(metricsAddr, name string) int64 {
-	text, err := scrape(metricsAddr)
-	if err != nil {
-		return -1
-	}
-	var sum float64
-	for _, line := range bytes.Split(text, []byte("\n")) {
-		if !bytes.HasPrefix(line, []byte(name)) {
-			continue
-		}
-		rest := line[len(name):]
-		if len(rest) == 0 || (rest[0] != '{' && rest[0] != ' ' && !bytes.HasPrefix(rest, []byte("_total"))) {
-			continue
-		}
-		f := bytes.Fields(line)
-		if v, err := strconv.ParseFloat(string(f[len(f)-1]), 64); err == nil {
-			sum += v
-		}
-	}
-	return int64(sum)
-}
-
 func writeFile(path, content string) error { return os.WriteFile(path, []byte(content), 0o600) }
-
-// scrape reads the collector's Prometheus text.
-func scrape(metricsAddr string) ([]byte, error) {
-	resp, err := http.Get("http://" + metricsAddr + "/metrics")
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	return io.ReadAll(resp.Body)
-}

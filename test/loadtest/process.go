@@ -13,13 +13,12 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/testutil"
 )
 
 // clockTicks is USER_HZ, the unit of utime/stime in /proc/<pid>/stat; 100 on
@@ -28,44 +27,16 @@ const clockTicks = 100
 
 // Process is a collector (or ceiling server) under measurement.
 type Process struct {
-	cmd    *exec.Cmd
-	logBuf *syncBuffer
-	done   chan struct{}
-	dir    string
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.b.Len() > 1<<20 {
-		return len(p), nil // keep the head: it says why a run failed
-	}
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	*testutil.Process
 }
 
 // Start runs bin with args, stdout discarded, stderr kept for diagnosis.
 func Start(bin string, env []string, args ...string) (*Process, error) {
-	p := &Process{logBuf: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(bin, args...)
-	p.cmd.Stdout = io.Discard
-	p.cmd.Stderr = p.logBuf
-	p.cmd.Env = append(os.Environ(), env...)
-	if err := p.cmd.Start(); err != nil {
+	p, err := testutil.Start(bin, env, io.Discard, &testutil.SyncBuffer{Limit: 1 << 20}, args...)
+	if err != nil {
 		return nil, err
 	}
-	go func() { _ = p.cmd.Wait(); close(p.done) }()
-	return p, nil
+	return &Process{Process: p}, nil
 }
 
 // StartCollector writes config into dir and runs the collector on it, with
@@ -75,43 +46,15 @@ func StartCollector(bin, dir, config string, extra ...string) (*Process, error) 
 	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
 		return nil, err
 	}
-	p, err := Start(bin, nil, append([]string{"--config", path}, extra...)...)
-	if p != nil {
-		p.dir = dir
-	}
-	return p, err
-}
-
-// Log is what the process wrote to stderr.
-func (p *Process) Log() string { return p.logBuf.String() }
-
-// Exited reports whether the process has ended.
-func (p *Process) Exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
+	return Start(bin, nil, append([]string{"--config", path}, extra...)...)
 }
 
 // Stop sends SIGTERM, then kills after a grace period.
-func (p *Process) Stop() {
-	if p.Exited() {
-		return
-	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(15 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	}
-}
+func (p *Process) Stop() { p.Process.Stop(15 * time.Second) }
 
 // CPU is the process's user+system CPU time so far.
 func (p *Process) CPU() (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.Pid()))
 	if err != nil {
 		return 0, err
 	}
@@ -131,7 +74,7 @@ func (p *Process) CPU() (time.Duration, error) {
 
 // PeakRSS is the process's high-water resident set (VmHWM).
 func (p *Process) PeakRSS() (int64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.Pid()))
 	if err != nil {
 		return 0, err
 	}
@@ -164,32 +107,50 @@ func (p *Process) WaitTCP(addr string, within time.Duration) error {
 // AllocBytes reads the collector's own total allocated bytes from its
 // Prometheus telemetry endpoint (Go runtime metric); -1 when unavailable.
 func AllocBytes(metricsAddr string) int64 {
-	resp, err := http.Get("http://" + metricsAddr + "/metrics")
-	if err != nil {
-		return -1
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "otelcol_process_runtime_total_alloc_bytes") {
-			f := strings.Fields(line)
-			v, err := strconv.ParseFloat(f[len(f)-1], 64)
-			if err == nil {
-				return int64(v)
-			}
-		}
-	}
-	return -1
+	return metricSum(metricsAddr, "otelcol_process_runtime_total_alloc_bytes")
 }
 
-// FreeAddr returns a loopback address that was free a moment ago.
+// FreeAddr returns a loopback address that was free a moment ago (see
+// testutil.FreeAddr); the harness picks its addresses where it has no way to
+// report an error, and cannot run without one.
 func FreeAddr() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	a, err := testutil.FreeAddr()
 	if err != nil {
 		panic(err)
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return a
+}
+
+// metricSum adds every sample of a counter on the collector's Prometheus
+// endpoint; -1 when unavailable.
+func metricSum(metricsAddr, name string) int64 {
+	text, err := scrape(metricsAddr)
+	if err != nil {
+		return -1
+	}
+	var sum float64
+	for _, line := range bytes.Split(text, []byte("\n")) {
+		if !bytes.HasPrefix(line, []byte(name)) {
+			continue
+		}
+		rest := line[len(name):]
+		if len(rest) == 0 || (rest[0] != '{' && rest[0] != ' ' && !bytes.HasPrefix(rest, []byte("_total"))) {
+			continue
+		}
+		f := bytes.Fields(line)
+		if v, err := strconv.ParseFloat(string(f[len(f)-1]), 64); err == nil {
+			sum += v
+		}
+	}
+	return int64(sum)
+}
+
+// scrape reads the collector's Prometheus text.
+func scrape(metricsAddr string) ([]byte, error) {
+	resp, err := http.Get("http://" + metricsAddr + "/metrics")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
 }

@@ -76,8 +76,7 @@ func collectorConfig(pipeline, recvAddr, metricsAddr, out, syslogAddr string) st
         - pull:
             exporter:
               prometheus: {host: %q, port: %s}`, host, port)
-	switch pipeline {
-	case Baseline:
+	if pipeline == Baseline {
 		return fmt.Sprintf(`
 receivers:
   otlp:
@@ -193,20 +192,7 @@ func Run(ctx context.Context, bins Bins, sc Scenario, dir string) (Result, error
 	if err != nil {
 		return res, fmt.Errorf("%s: sending: %w\n%s", sc.Pipeline, err, tail(proc.Log()))
 	}
-	// Wait for delivery; give up after 10 s without progress.
-	last, lastChange := -1, time.Now()
-	for {
-		n := count()
-		if n >= sc.Entries {
-			break
-		}
-		if n != last {
-			last, lastChange = n, time.Now()
-		} else if time.Since(lastChange) > 10*time.Second {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	awaitDelivery(count, sc.Entries, 10*time.Second, 20*time.Millisecond)
 	end := time.Now()
 	if ls := tally.LastSeen(); !ls.IsZero() && sc.Pipeline != Ceiling {
 		end = ls

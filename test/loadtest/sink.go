@@ -162,24 +162,37 @@ func TailFile(path string, stop <-chan struct{}, onLine func([]byte, time.Time))
 }
 
 // OnPANJSONLine tallies a panlogs json line.
-func (t *Tally) OnPANJSONLine(line []byte, at time.Time) {
-	if src, dst, ok := jsonKey(line); ok {
-		t.add(src, dst, at)
-	} else {
-		t.mu.Lock()
-		t.unknown++
-		t.mu.Unlock()
-	}
-}
+func (t *Tally) OnPANJSONLine(line []byte, at time.Time) { t.onKeyed(jsonKey, line, at) }
 
 // OnPANCSVLine tallies a panlogs pan_csv line.
-func (t *Tally) OnPANCSVLine(line []byte, at time.Time) {
-	if src, dst, ok := csvKey(line); ok {
+func (t *Tally) OnPANCSVLine(line []byte, at time.Time) { t.onKeyed(csvKey, line, at) }
+
+// onKeyed tallies a line by the entry key reads from it, or as unknown.
+func (t *Tally) onKeyed(key func([]byte) (src, dst string, ok bool), line []byte, at time.Time) {
+	if src, dst, ok := key(line); ok {
 		t.add(src, dst, at)
-	} else {
-		t.mu.Lock()
-		t.unknown++
-		t.mu.Unlock()
+		return
+	}
+	t.mu.Lock()
+	t.unknown++
+	t.mu.Unlock()
+}
+
+// awaitDelivery waits until count reaches want, or gives up once it has not
+// moved for stall, polling every poll.
+func awaitDelivery(count func() int, want int, stall, poll time.Duration) {
+	last, lastChange := -1, time.Now()
+	for {
+		n := count()
+		if n >= want {
+			return
+		}
+		if n != last {
+			last, lastChange = n, time.Now()
+		} else if time.Since(lastChange) > stall {
+			return
+		}
+		time.Sleep(poll)
 	}
 }
 

@@ -2,31 +2,21 @@ package loadtest
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-)
 
-func collectorBin(t *testing.T) string {
-	p := os.Getenv("OTELCOL_PAN_BIN")
-	if p == "" {
-		p = filepath.Join("..", "..", "bin", "otelcol-pan")
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("the otelcol-pan binary is missing (%v): run `make test`, which builds it first", err)
-	}
-	return p
-}
+	"github.com/otelcol-pan/otelcol-pan/internal/testutil"
+)
 
 // The load harness end to end in seconds: every entry sent over 4 streams
 // arrives exactly once, for each of our pipelines and the baseline. No
 // timing is asserted; `make bench` measures.
 func TestSmokeZeroLoss(t *testing.T) {
-	bins := Bins{Collector: collectorBin(t)}
+	bins := Bins{Collector: testutil.Binary(t)}
 	for _, sc := range []Scenario{
 		{Pipeline: OursJSONFile, Kind: "mixed", Entries: 3000, Streams: 4, Batch: 30},
 		{Pipeline: OursCSVFile, Kind: "tcp", Entries: 3000, Streams: 4, Batch: 30},
@@ -53,7 +43,7 @@ func TestSmokeZeroLoss(t *testing.T) {
 // entry the clients sent arrives exactly once and the receiver drops
 // nothing. No timing is asserted; `make bench` measures.
 func TestSmokeFanInZeroLoss(t *testing.T) {
-	bins := Bins{Collector: collectorBin(t)}
+	bins := Bins{Collector: testutil.Binary(t)}
 	for _, streams := range []int{8, 64, 256, 1024} {
 		t.Run(strconv.Itoa(streams), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

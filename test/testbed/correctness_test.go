@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/testbed/testbed"
-
-	"github.com/otelcol-pan/otelcol-pan/test/testbed/panlines"
 )
 
 // TestCorrectnessEveryKind is the short scenario `make test` runs: 6000
@@ -16,7 +14,6 @@ import (
 // every field right.
 func TestCorrectnessEveryKind(t *testing.T) {
 	r := newRun(t, setup{
-		format:    panlines.FormatJSON,
 		transport: syslogTransport,
 		options:   testbed.LoadOptions{DataItemsPerSecond: 2000, ItemsPerBatch: 40, Parallel: 1},
 		pods:      4,

@@ -21,6 +21,10 @@ import (
 // on the first window above a ceiling, so the margins are wide.
 var tenKLimits = testbed.ResourceSpec{ExpectedMaxCPU: 30, ExpectedMaxRAM: 150}
 
+// tenK is the load of the 10k entries/s scenarios: batches of 100 from one
+// generator.
+var tenK = testbed.LoadOptions{DataItemsPerSecond: 10_000, ItemsPerBatch: 100, Parallel: 1}
+
 // TestLog10kDPS: 10k Istio entries/s from 8 sidecars (16 ALS streams) into
 // each format over each transport, every entry checked at the backend.
 func TestLog10kDPS(t *testing.T) {
@@ -30,7 +34,7 @@ func TestLog10kDPS(t *testing.T) {
 				r := newRun(t, setup{
 					format:    format,
 					transport: transport,
-					options:   testbed.LoadOptions{DataItemsPerSecond: 10_000, ItemsPerBatch: 100, Parallel: 1},
+					options:   tenK,
 					pods:      8,
 					limits:    tenKLimits,
 				})
@@ -73,9 +77,8 @@ const persistentQueue = `    sending_queue:
 func TestLogPersistentQueueBackendOutage(t *testing.T) {
 	storage := t.TempDir()
 	r := newRun(t, setup{
-		format:    panlines.FormatJSON,
 		transport: httpTransport,
-		options:   testbed.LoadOptions{DataItemsPerSecond: 10_000, ItemsPerBatch: 100, Parallel: 1},
+		options:   tenK,
 		pods:      8,
 		// After the restart the collector drains its backlog as fast as
 		// the backend takes it (measured: about 50% of a core). While the
@@ -117,7 +120,6 @@ func TestLogPersistentQueueBackendOutage(t *testing.T) {
 // and two ALS streams (HTTP and TCP access loggers), 10k entries/s in all.
 func TestLogFanIn1kStreams(t *testing.T) {
 	r := newRun(t, setup{
-		format:    panlines.FormatJSON,
 		transport: syslogTransport,
 		// A batch of 20 is one turn of the traffic mix, so every pod sends
 		// both HTTP and TCP entries.

@@ -14,6 +14,7 @@ import (
 	"github.com/otelcol-pan/otelcol-pan/test/testbed/dataproviders"
 	"github.com/otelcol-pan/otelcol-pan/test/testbed/datareceivers"
 	"github.com/otelcol-pan/otelcol-pan/test/testbed/datasenders"
+	"github.com/otelcol-pan/otelcol-pan/test/testbed/panlines"
 	"github.com/otelcol-pan/otelcol-pan/test/testbed/validators"
 )
 
@@ -50,6 +51,8 @@ type run struct {
 
 // setup is what a scenario varies.
 type setup struct {
+	// format is panlogs' format, json (the one that writes the most
+	// fields) when empty; transport is syslogTransport or httpTransport.
 	format, transport string
 	options           testbed.LoadOptions
 	pods              int
@@ -70,20 +73,25 @@ func newRun(t *testing.T, s setup) *run {
 	exe, err := agent.Binary()
 	require.NoError(t, err)
 
+	if s.format == "" {
+		s.format = panlines.FormatJSON
+	}
 	r := &run{t: t, options: s.options}
 	r.provider = dataproviders.NewIstioProvider(s.options, s.pods)
 	r.sender = datasenders.NewALSSender(testbed.DefaultHost, freePort(t))
 	r.validator = validators.NewCorrectness(t, r.provider, s.format, s.transport == syslogTransport)
+	var receiver datareceivers.Receiver
 	switch s.transport {
 	case syslogTransport:
-		r.receiver = datareceivers.NewSyslogReceiver(freePort(t), s.format).
-			WithObserver(r.validator.Observe).WithExporterSettings(s.exporterSettings)
+		receiver = datareceivers.NewSyslogReceiver(freePort(t), s.format)
 	case httpTransport:
-		r.receiver = datareceivers.NewHTTPReceiver(freePort(t), s.format).
-			WithObserver(r.validator.Observe).WithExporterSettings(s.exporterSettings)
+		receiver = datareceivers.NewHTTPReceiver(freePort(t), s.format)
 	default:
 		t.Fatalf("unknown transport %q", s.transport)
 	}
+	receiver.Observe(r.validator.Observe)
+	receiver.AddExporterSettings(s.exporterSettings)
+	r.receiver = receiver
 	r.collector = agent.NewCollector(exe, map[string]string{"GOMAXPROCS": "2"})
 
 	processors := s.processors

@@ -2,6 +2,7 @@ package dataproviders
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 )
@@ -22,8 +23,10 @@ const (
 	EgressBlackHole                // REGISTRY_ONLY sends an unknown host to the BlackHoleCluster
 )
 
-var kindNames = [...]string{"outbound-http", "outbound-http-reset", "inbound-http", "inbound-http-denied",
-	"outbound-tcp", "inbound-tcp-denied", "egress-http", "egress-tls", "egress-serviceentry", "egress-blackhole"}
+var kindNames = [...]string{
+	"outbound-http", "outbound-http-reset", "inbound-http", "inbound-http-denied",
+	"outbound-tcp", "inbound-tcp-denied", "egress-http", "egress-tls", "egress-serviceentry", "egress-blackhole",
+}
 
 func (k Kind) String() string { return kindNames[k] }
 
@@ -196,38 +199,23 @@ func entryAt(id uint64, pod Pod, start time.Time) Entry {
 		e.TermDetails = "rbac_access_denied_matched_policy[" + policy + "]"
 		e.Action, e.Rule, e.EndReason = "deny", policy, "policy-deny"
 	case EgressHTTP:
-		ext := varying(externalIPs, block)
-		e.outbound(pod, port, ext, 80)
-		e.UpstreamAddr, e.UpstreamPort = ext, 80
-		e.Cluster, e.Route = "PassthroughCluster", "allow_any"
-		e.Source, e.Egress = local, true
-		e.Source.Principal = ""
+		e.egress(pod, port, varying(externalIPs, block), 80, "PassthroughCluster", local)
+		e.Route = "allow_any"
 		e.request(id, round, "downloads.example.org", "/v1/items/"+fmt.Sprint(id%1000))
 	case EgressTLS:
-		ext := varying(externalIPs, block)
-		e.outbound(pod, port, ext, 443)
-		e.UpstreamAddr, e.UpstreamPort = ext, 443
-		e.Cluster = "PassthroughCluster"
-		e.Source, e.Egress = local, true
-		e.Source.Principal = ""
+		e.egress(pod, port, varying(externalIPs, block), 443, "PassthroughCluster", local)
 		e.SNI = "api.github.example"
 		e.tcp(900+int64(id%500), 4000+int64(id%9000), 120)
 	case EgressServiceEntry:
-		ext := varying(externalIPs, block)
-		e.outbound(pod, port, ext, 80)
-		e.UpstreamAddr, e.UpstreamPort = ext, 80
-		e.Cluster, e.Route = "outbound|80||api.example.com", "api.example.com:80"
-		e.Source, e.Egress = local, true
-		e.Source.Principal = ""
+		e.egress(pod, port, varying(externalIPs, block), 80, "outbound|80||api.example.com", local)
+		e.Route = "api.example.com:80"
 		e.request(id, round, "api.example.com", "/v2/charges")
 		e.Method, e.Status, e.RequestBytes = "POST", 201, 300+int64(id%700)
 	case EgressBlackHole:
-		e.outbound(pod, port, varying(externalIPs, block), 5432)
-		e.UpstreamLocalAddr, e.UpstreamLocalPort = "", 0
-		e.Cluster = "BlackHoleCluster"
-		e.Source, e.Egress = local, true
-		e.Source.Principal = ""
-		e.DurationMs = 0 // refused at once; no bytes either way
+		e.egress(pod, port, varying(externalIPs, block), 5432, "BlackHoleCluster", local)
+		// Refused at once: nothing upstream, no bytes either way.
+		e.UpstreamAddr, e.UpstreamPort, e.UpstreamLocalAddr, e.UpstreamLocalPort = "", 0, "", 0
+		e.DurationMs = 0
 		e.Action, e.Rule, e.EndReason = "deny", "outbound_traffic_policy_registry_only", "policy-deny"
 	}
 	return e
@@ -240,6 +228,17 @@ func (e *Entry) outbound(pod Pod, sport int, dst string, dport int) {
 	e.DstAddr, e.DstPort = dst, dport
 	e.UpstreamLocalAddr, e.UpstreamLocalPort = pod.IP, 10000+sport%20000
 	e.Action, e.EndReason = "allow", "tcp-fin"
+}
+
+// egress fills a connection the pod opened to ext:port, outside the mesh,
+// through cluster: the pod's workload is the source, with no principal
+// (nothing vouches for it beyond the sidecar).
+func (e *Entry) egress(pod Pod, sport int, ext string, port int, cluster string, local Peer) {
+	e.outbound(pod, sport, ext, port)
+	e.UpstreamAddr, e.UpstreamPort = ext, port
+	e.Cluster = cluster
+	e.Source, e.Egress = local, true
+	e.Source.Principal = ""
 }
 
 // inbound fills a connection from a client at src to the pod, over mTLS.
@@ -268,11 +267,11 @@ func (e *Entry) request(id uint64, round int, authority, path string) {
 	e.UserAgent = "Mozilla/5.0 (X11; Linux x86_64) istio-testbed/1.0"
 	e.RequestID = fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", id>>32, (id>>16)&0xffff, id&0xfff, (id>>12)&0xfff, id)
 	switch e.Method {
-	case "POST", "PUT":
+	case http.MethodPost, http.MethodPut:
 		e.RequestBytes = 100 + int64(id%900)
 	}
 	e.Status = map[string]int{"GET": 200, "POST": 201, "PUT": 200, "DELETE": 204}[e.Method]
-	if e.Method == "GET" && round%10 == 7 {
+	if e.Method == http.MethodGet && round%10 == 7 {
 		e.Status = 404
 	}
 	if e.Status != 204 {

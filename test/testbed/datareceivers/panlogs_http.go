@@ -43,19 +43,6 @@ func NewHTTPReceiver(port int, format string) *HTTPReceiver {
 	}
 }
 
-// WithExporterSettings adds YAML (indented four spaces, under the exporter)
-// to the exporter's configuration: sending_queue, retry_on_failure, ….
-func (r *HTTPReceiver) WithExporterSettings(yaml string) *HTTPReceiver {
-	r.settings = append(r.settings, yaml)
-	return r
-}
-
-// WithObserver lets o see every batch of records as it arrives.
-func (r *HTTPReceiver) WithObserver(o Observer) *HTTPReceiver {
-	r.setObserver(o)
-	return r
-}
-
 // GenConfigYAMLStr is the collector's exporter section, with the timeouts
 // of examples/cortex-xsiam-http.yaml: a request of thousands of records
 // may take a slow collector (here: a test process on busy cores) more than

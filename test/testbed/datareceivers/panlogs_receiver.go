@@ -46,7 +46,7 @@ func (*panlogsBase) ProtocolName() string { return "panlogs" }
 func (b *panlogsBase) Format() string { return b.format }
 
 // exporterConfig is the panlogs exporter section for the given transport
-// settings, plus whatever WithExporterSettings added.
+// settings, plus whatever AddExporterSettings added.
 func (b *panlogsBase) exporterConfig(transport string) string {
 	return fmt.Sprintf(`
   panlogs:
@@ -93,10 +93,22 @@ func (b *panlogsBase) setConsumer(lc consumer.Logs) {
 	b.consumer = lc
 }
 
-func (b *panlogsBase) setObserver(o Observer) {
+// AddExporterSettings adds YAML (indented four spaces, under the exporter)
+// to the exporter's configuration: sending_queue, retry_on_failure, ….
+func (b *panlogsBase) AddExporterSettings(yaml string) { b.settings = append(b.settings, yaml) }
+
+// Observe lets o see every batch of records as it arrives.
+func (b *panlogsBase) Observe(o Observer) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.observer = o
+}
+
+// Receiver is a panlogs backend the scenarios configure and watch.
+type Receiver interface {
+	Outage
+	AddExporterSettings(yaml string)
+	Observe(o Observer)
 }
 
 // Outage is a backend that can go away and come back mid-run, at the same

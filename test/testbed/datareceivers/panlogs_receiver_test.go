@@ -101,7 +101,7 @@ func TestHTTPReceiverTakesGzippedPostsWithItsToken(t *testing.T) {
 	// Paused, nothing listens; resumed, the same port takes records again.
 	require.NoError(t, r.Pause())
 	_, err := http.Post(url, "text/plain", nil)
-	assert.Error(t, err)
+	require.Error(t, err)
 	require.NoError(t, r.Resume())
 	assert.Equal(t, http.StatusOK, post(r.token))
 	assert.Equal(t, 4, sink.LogRecordCount())

@@ -39,19 +39,6 @@ func NewSyslogReceiver(port int, format string) *SyslogReceiver {
 	return &SyslogReceiver{panlogsBase: panlogsBase{DataReceiverBase: testbed.DataReceiverBase{Port: port}, format: format}}
 }
 
-// WithExporterSettings adds YAML (indented four spaces, under the exporter)
-// to the exporter's configuration: sending_queue, retry_on_failure, ….
-func (r *SyslogReceiver) WithExporterSettings(yaml string) *SyslogReceiver {
-	r.settings = append(r.settings, yaml)
-	return r
-}
-
-// WithObserver lets o see every batch of records as it arrives.
-func (r *SyslogReceiver) WithObserver(o Observer) *SyslogReceiver {
-	r.setObserver(o)
-	return r
-}
-
 // GenConfigYAMLStr is the collector's exporter section.
 func (r *SyslogReceiver) GenConfigYAMLStr() string {
 	return r.exporterConfig(fmt.Sprintf(`    transport: syslog
@@ -117,7 +104,8 @@ func (r *SyslogReceiver) accept(ln net.Listener) {
 				r.mu.Unlock()
 				_ = c.Close()
 			}()
-			if err := r.read(c); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+			// read returns only when the connection ends, with why.
+			if err := r.read(c); !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
 				log.Printf("syslog receiver: %v", err)
 			}
 		})

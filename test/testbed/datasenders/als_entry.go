@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -186,27 +187,22 @@ func responseFlags(codes string) (*datav3.ResponseFlags, error) {
 	if codes == "" {
 		return f, nil
 	}
+	m := f.ProtoReflect()
 	for _, code := range strings.Split(codes, ",") {
-		switch code {
-		case "DC":
-			f.DownstreamConnectionTermination = true
-		case "DR":
-			f.DownstreamRemoteReset = true
-		case "UF":
-			f.UpstreamConnectionFailure = true
-		case "UC":
-			f.UpstreamConnectionTermination = true
-		case "UH":
-			f.NoHealthyUpstream = true
-		case "UT":
-			f.UpstreamRequestTimeout = true
-		case "NR":
-			f.NoRouteFound = true
-		default:
+		fd := m.Descriptor().Fields().ByName(flagFields[code])
+		if fd == nil {
 			return nil, fmt.Errorf("response flag %q is not supported by the ALS sender", code)
 		}
+		m.Set(fd, protoreflect.ValueOfBool(true))
 	}
 	return f, nil
+}
+
+// flagFields are the ResponseFlags fields of the short codes the provider
+// uses.
+var flagFields = map[string]protoreflect.Name{
+	"DC": "downstream_connection_termination", "DR": "downstream_remote_reset", "UF": "upstream_connection_failure",
+	"UC": "upstream_connection_termination", "UH": "no_healthy_upstream", "UT": "upstream_request_timeout", "NR": "no_route_found",
 }
 
 // peerStates caches each peer's filter state: Envoy logs the same bytes for

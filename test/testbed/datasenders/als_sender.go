@@ -140,7 +140,8 @@ func (s *ALSSender) ConsumeLogs(_ context.Context, ld plog.Logs) error {
 		for len(https) > 0 {
 			n := min(len(https), s.entriesPerMessage)
 			msg := &accesslogv3.StreamAccessLogsMessage{LogEntries: &accesslogv3.StreamAccessLogsMessage_HttpLogs{
-				HttpLogs: &accesslogv3.StreamAccessLogsMessage_HTTPAccessLogEntries{LogEntry: https[:n]}}}
+				HttpLogs: &accesslogv3.StreamAccessLogsMessage_HTTPAccessLogEntries{LogEntry: https[:n]},
+			}}
 			if err := s.send(streamKey{pod: pod}, res, msg); err != nil {
 				return err
 			}
@@ -149,7 +150,8 @@ func (s *ALSSender) ConsumeLogs(_ context.Context, ld plog.Logs) error {
 		for len(tcps) > 0 {
 			n := min(len(tcps), s.entriesPerMessage)
 			msg := &accesslogv3.StreamAccessLogsMessage{LogEntries: &accesslogv3.StreamAccessLogsMessage_TcpLogs{
-				TcpLogs: &accesslogv3.StreamAccessLogsMessage_TCPAccessLogEntries{LogEntry: tcps[:n]}}}
+				TcpLogs: &accesslogv3.StreamAccessLogsMessage_TCPAccessLogEntries{LogEntry: tcps[:n]},
+			}}
 			if err := s.send(streamKey{pod: pod, tcp: true}, res, msg); err != nil {
 				return err
 			}

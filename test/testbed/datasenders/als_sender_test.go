@@ -1,6 +1,7 @@
 package datasenders
 
 import (
+	"errors"
 	"io"
 	"net"
 	"sync"
@@ -26,7 +27,7 @@ func (s *alsServer) StreamAccessLogs(stream accesslogv3.AccessLogService_StreamA
 	var msgs []*accesslogv3.StreamAccessLogsMessage
 	for {
 		m, err := stream.Recv()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			s.mu.Lock()
 			s.streams = append(s.streams, msgs)
 			s.mu.Unlock()

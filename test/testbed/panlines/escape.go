@@ -24,38 +24,32 @@ func unescape(s string) (string, error) {
 			return "", fmt.Errorf("dangling backslash in %q", s)
 		}
 		i++
-		switch e := s[i]; e {
-		case '\\', '|', '=', '^':
-			b.WriteByte(e)
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		case 't':
-			b.WriteByte('\t')
-		case 'x':
-			if i+2 >= len(s) {
-				return "", fmt.Errorf("short \\x escape in %q", s)
-			}
-			v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
-			if err != nil {
-				return "", fmt.Errorf("bad \\x escape in %q", s)
-			}
-			b.WriteByte(byte(v))
-			i += 2
-		case 'u':
-			if i+4 >= len(s) {
-				return "", fmt.Errorf("short \\u escape in %q", s)
-			}
-			v, err := strconv.ParseUint(s[i+1:i+5], 16, 32)
-			if err != nil {
-				return "", fmt.Errorf("bad \\u escape in %q", s)
-			}
-			b.WriteRune(rune(v))
-			i += 4
-		default:
+		e := s[i]
+		if r, ok := letterEscapes[e]; ok {
+			b.WriteByte(r)
+			continue
+		}
+		if e != 'x' && e != 'u' {
 			return "", fmt.Errorf("unknown escape \\%c in %q", e, s)
 		}
+		// \xNN is a byte, \uNNNN a character.
+		width, bits := 2, 8
+		if e == 'u' {
+			width, bits = 4, 32
+		}
+		if i+width >= len(s) {
+			return "", fmt.Errorf("short \\%c escape in %q", e, s)
+		}
+		v, err := strconv.ParseUint(s[i+1:i+1+width], 16, bits)
+		if err != nil {
+			return "", fmt.Errorf("bad \\%c escape in %q", e, s)
+		}
+		if e == 'x' {
+			b.WriteByte(byte(v))
+		} else {
+			b.WriteRune(rune(v))
+		}
+		i += width
 	}
 	return b.String(), nil
 }
@@ -79,3 +73,7 @@ func splitUnescaped(s string, sep byte, n int) []string {
 	}
 	return append(parts, s[start:])
 }
+
+// letterEscapes are the escapes of one character: the backslash, the
+// formats' delimiters and the line breaks.
+var letterEscapes = map[byte]byte{'\\': '\\', '|': '|', '=': '=', '^': '^', 'n': '\n', 'r': '\r', 't': '\t'}

@@ -84,19 +84,27 @@ const (
 var Formats = []string{FormatJSON, FormatCSV, FormatCEF, FormatLEEF}
 
 // common is what every format writes.
-var common = []string{Prefix, Subtype, Src, SrcPort, Dst, DstPort, NatDst, NatDstPort, Proto, App, Action,
-	Rule, SrcUser, DstUser, From, To, BytesSent, BytesReceived, EndReason}
+var common = []string{
+	Prefix, Subtype, Src, SrcPort, Dst, DstPort, NatDst, NatDstPort, Proto, App, Action,
+	Rule, SrcUser, DstUser, From, To, BytesSent, BytesReceived, EndReason,
+}
 
 // Carried lists the fields each format writes when the record has the fact.
 var Carried = map[string][]string{
-	FormatJSON: append([]string{Type, Bytes, ElapsedMs, SrcWorkload, DstWorkload, SrcPod, DstPod, DstService,
+	FormatJSON: append([]string{
+		Type, Bytes, ElapsedMs, SrcWorkload, DstWorkload, SrcPod, DstPod, DstService,
 		DstUID, Containers, Direction, Egress, MTLS, Proxy, Method, URL, Authority, Status, UserAgent, RequestID, Cluster, Route, SNI,
-		StartUs}, common...),
+		StartUs,
+	}, common...),
 	FormatCSV: append([]string{Type, Bytes, ElapsedS, StartS}, common...),
-	FormatCEF: append([]string{Type, ElapsedMs, SrcWorkload, DstWorkload, Direction, Method, URL, Host, UserAgent,
-		Status, Severity, StartMs, EndMs}, common...),
-	FormatLEEF: append([]string{Type, Bytes, ElapsedMs, SrcWorkload, DstWorkload, Direction, Method, URL, Host,
-		UserAgent, Status, Severity, EndMs}, common...),
+	FormatCEF: append([]string{
+		Type, ElapsedMs, SrcWorkload, DstWorkload, Direction, Method, URL, Host, UserAgent,
+		Status, Severity, StartMs, EndMs,
+	}, common...),
+	FormatLEEF: append([]string{
+		Type, Bytes, ElapsedMs, SrcWorkload, DstWorkload, Direction, Method, URL, Host,
+		UserAgent, Status, Severity, EndMs,
+	}, common...),
 }
 
 // SyslogCarried is what the syslog transport adds.

@@ -48,9 +48,9 @@ var (
 	}
 	upstreamFailure = Entry{
 		StartTime: "2026-11-29T10:11:15.000Z", Method: "GET", Path: "/", Protocol: "HTTP/1.1", ResponseCode: "503", ResponseFlags: "UF,URX",
-		ResponseCodeDetails: "upstream_reset_before_response_started{connection_failure}",
+		ResponseCodeDetails:            "upstream_reset_before_response_started{connection_failure}",
 		UpstreamTransportFailureReason: "TLS error: 268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED",
-		BytesReceived: "0", BytesSent: "91", Duration: "12", Authority: "api.example.com",
+		BytesReceived:                  "0", BytesSent: "91", Duration: "12", Authority: "api.example.com",
 		UpstreamHost: "93.184.216.34:443", UpstreamCluster: "outbound|443||api.example.com", DownstreamRemoteAddress: "10.244.1.5:41001",
 	}
 )

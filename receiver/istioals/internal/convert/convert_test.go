@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -53,8 +54,10 @@ func TestNewNodeBothMetadataStyles(t *testing.T) {
 	}{
 		{
 			name: "current",
-			node: &corev3.Node{Id: "sidecar~10.1.2.3~reviews-v2-5b9c8d7f6-x7k2q.bookinfo~bookinfo.svc.cluster.local", Metadata: current,
-				Locality: &corev3.Locality{Region: "us-east1", Zone: "us-east1-b"}},
+			node: &corev3.Node{
+				Id: "sidecar~10.1.2.3~reviews-v2-5b9c8d7f6-x7k2q.bookinfo~bookinfo.svc.cluster.local", Metadata: current,
+				Locality: &corev3.Locality{Region: "us-east1", Zone: "us-east1-b"},
+			},
 			wantRes: map[string]any{
 				"envoy.access_log.name": "als", "envoy.node.id": "sidecar~10.1.2.3~reviews-v2-5b9c8d7f6-x7k2q.bookinfo~bookinfo.svc.cluster.local",
 				"istio.proxy.type": "sidecar", "k8s.pod.name": "reviews-v2-5b9c8d7f6-x7k2q", "k8s.namespace.name": "bookinfo",
@@ -117,63 +120,58 @@ func TestSplitAuthority(t *testing.T) {
 	}
 }
 
-func TestDirection(t *testing.T) {
-	for cluster, want := range map[string]string{
-		"inbound|9080|http|reviews.default.svc.cluster.local": "inbound",
-		"outbound|9080||details.default.svc.cluster.local":    "outbound",
-		"PassthroughCluster":            "outbound",
-		"BlackHoleCluster":              "outbound",
-		"InboundPassthroughCluster":     "inbound",
-		"InboundPassthroughClusterIpv4": "inbound",
-		"prometheus_stats":              "",
-		"":                              "",
-	} {
-		assert.Equal(t, want, Direction(cluster), cluster)
-	}
-}
-
 // commonFromProto decodes an AccessLogCommon built with Envoy's protos
-// through the wire decoder, as the receiver sees it.
-func commonFromProto(t testing.TB, c *datav3.AccessLogCommon) *commonView {
-	b, err := proto.Marshal(c)
-	require.NoError(t, err)
-	var v commonView
-	require.NoError(t, decodeCommon(b, &v))
-	return &v
+// through the wire decoder, as the receiver sees it (in a TCP entry).
+func commonFromProto(tb testing.TB, c *datav3.AccessLogCommon) *commonView {
+	b, err := proto.Marshal(&datav3.TCPAccessLogEntry{CommonProperties: c})
+	require.NoError(tb, err)
+	var d decoder
+	var v tcpView
+	require.NoError(tb, d.tcp(b, &v))
+	return &v.common
 }
 
 func flagsOf(t *testing.T, f *datav3.ResponseFlags) string {
-	return flagString(commonFromProto(t, &datav3.AccessLogCommon{ResponseFlags: f}).flags)
+	return commonFromProto(t, &datav3.AccessLogCommon{ResponseFlags: f}).flags.String()
 }
 
 func TestResponseFlags(t *testing.T) {
-	assert.Equal(t, "", flagsOf(t, &datav3.ResponseFlags{}))
+	assert.Empty(t, flagsOf(t, &datav3.ResponseFlags{}))
 	assert.Equal(t, "UH,UF,URX", flagsOf(t, &datav3.ResponseFlags{NoHealthyUpstream: true, UpstreamConnectionFailure: true, UpstreamRetryLimitExceeded: true}))
 	assert.Equal(t, "UAEX", flagsOf(t, &datav3.ResponseFlags{UnauthorizedDetails: &datav3.ResponseFlags_Unauthorized{Reason: datav3.ResponseFlags_Unauthorized_EXTERNAL_SERVICE}}))
 	assert.Equal(t, "DR", flagsOf(t, &datav3.ResponseFlags{DownstreamRemoteReset: true}))
-	all := &datav3.ResponseFlags{FailedLocalHealthcheck: true, NoHealthyUpstream: true, UpstreamRequestTimeout: true, LocalReset: true,
+	all := &datav3.ResponseFlags{
+		FailedLocalHealthcheck: true, NoHealthyUpstream: true, UpstreamRequestTimeout: true, LocalReset: true,
 		UpstreamRemoteReset: true, UpstreamConnectionFailure: true, UpstreamConnectionTermination: true, UpstreamOverflow: true,
 		NoRouteFound: true, DelayInjected: true, FaultInjected: true, RateLimited: true, UnauthorizedDetails: &datav3.ResponseFlags_Unauthorized{},
 		RateLimitServiceError: true, DownstreamConnectionTermination: true, UpstreamRetryLimitExceeded: true, StreamIdleTimeout: true,
 		InvalidEnvoyRequestHeaders: true, DownstreamProtocolError: true, UpstreamMaxStreamDurationReached: true, ResponseFromCacheFilter: true,
 		NoFilterConfigFound: true, DurationTimeout: true, UpstreamProtocolError: true, NoClusterFound: true, OverloadManager: true,
-		DnsResolutionFailure: true, DownstreamRemoteReset: true}
+		DnsResolutionFailure: true, DownstreamRemoteReset: true,
+	}
 	assert.Equal(t, "LH,UH,UT,LR,UR,UF,UC,UO,NR,DI,FI,RL,UAEX,RLSE,DC,URX,SI,IH,DPE,UMSDR,RFCF,NFCF,DT,UPE,NC,OM,DF,DR", flagsOf(t, all))
 }
 
 // convertProto runs a message built with Envoy's protos through the wire
-// decoder and the conversion.
-func convertProto(t testing.TB, msg *accesslogv3.StreamAccessLogsMessage, local *Local) (plog.LogRecordSlice, error) {
+// decoder and the conversion, as the first message of a stream.
+func convertProto(tb testing.TB, msg *accesslogv3.StreamAccessLogsMessage) (plog.LogRecordSlice, error) {
 	b, err := proto.Marshal(msg)
-	require.NoError(t, err)
-	var cv Converter
-	var sc Scratch
-	lrs := plog.NewLogRecordSlice()
-	if _, err := cv.Split(b, &sc); err != nil {
-		return lrs, err
+	require.NoError(tb, err)
+	return convertWire(b)
+}
+
+// convertWire converts wire bytes as the first message of a stream.
+func convertWire(b []byte) (plog.LogRecordSlice, error) {
+	var st Stream
+	logs, n, err := NewConverter(Settings{}).Message(b, &st, pcommon.NewTimestampFromTime(time.Unix(5, 0)))
+	if err != nil {
+		return plog.NewLogRecordSlice(), err
 	}
-	_, _, err = cv.Convert(&sc, local, pcommon.NewTimestampFromTime(time.Unix(5, 0)), lrs)
-	return lrs, err
+	lrs := logs.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+	if n.Total() != lrs.Len() {
+		return lrs, fmt.Errorf("%d entries counted, %d records", n.Total(), lrs.Len())
+	}
+	return lrs, nil
 }
 
 func TestHTTPPathQueryAndAbsentFields(t *testing.T) {
@@ -181,7 +179,8 @@ func TestHTTPPathQueryAndAbsentFields(t *testing.T) {
 		HttpLogs: &accesslogv3.StreamAccessLogsMessage_HTTPAccessLogEntries{LogEntry: []*datav3.HTTPAccessLogEntry{
 			{Request: &datav3.HTTPRequestProperties{Path: "/a/b?x=1&y=2"}},
 			{}, // an entry with nothing: converted with what is there
-		}}}}, nil)
+		}},
+	}})
 	require.NoError(t, err)
 	require.Equal(t, 2, lrs.Len())
 	p, _ := lrs.At(0).Attributes().Get("url.path")
@@ -194,90 +193,36 @@ func TestHTTPPathQueryAndAbsentFields(t *testing.T) {
 	assert.Equal(t, "envoy.access_log.http", lrs.At(1).EventName())
 }
 
-// FuzzConvert feeds arbitrary bytes through the protobuf decoder and the
-// conversion: whatever decodes must convert without a panic.
+// FuzzConvert feeds arbitrary bytes through the wire decoder and the
+// conversion: any bytes convert or are refused with an error, never a panic;
+// and whatever the standard protobuf decoder accepts, ours accepts too.
 func FuzzConvert(f *testing.F) {
 	seed := &accesslogv3.StreamAccessLogsMessage{LogEntries: &accesslogv3.StreamAccessLogsMessage_HttpLogs{
 		HttpLogs: &accesslogv3.StreamAccessLogsMessage_HTTPAccessLogEntries{LogEntry: []*datav3.HTTPAccessLogEntry{{
 			Request: &datav3.HTTPRequestProperties{Path: "/x?y", Authority: "[::1]:80"},
 			CommonProperties: &datav3.AccessLogCommon{UpstreamCluster: "outbound|1||h", TlsProperties: &datav3.TLSProperties{
-				PeerCertificateProperties: &datav3.TLSProperties_CertificateProperties{SubjectAltName: []*datav3.TLSProperties_CertificateProperties_SubjectAltName{{San: &datav3.TLSProperties_CertificateProperties_SubjectAltName_Uri{Uri: "spiffe://a/b"}}}}}},
-		}}}}}
+				PeerCertificateProperties: &datav3.TLSProperties_CertificateProperties{SubjectAltName: []*datav3.TLSProperties_CertificateProperties_SubjectAltName{{San: &datav3.TLSProperties_CertificateProperties_SubjectAltName_Uri{Uri: "spiffe://a/b"}}}},
+			}},
+		}}},
+	}}
 	b, err := proto.Marshal(seed)
 	require.NoError(f, err)
 	f.Add(b)
 	tcp, _ := proto.Marshal(&accesslogv3.StreamAccessLogsMessage{LogEntries: &accesslogv3.StreamAccessLogsMessage_TcpLogs{
-		TcpLogs: &accesslogv3.StreamAccessLogsMessage_TCPAccessLogEntries{LogEntry: []*datav3.TCPAccessLogEntry{{ConnectionProperties: &datav3.ConnectionProperties{ReceivedBytes: 1}}}}}})
+		TcpLogs: &accesslogv3.StreamAccessLogsMessage_TCPAccessLogEntries{LogEntry: []*datav3.TCPAccessLogEntry{{ConnectionProperties: &datav3.ConnectionProperties{ReceivedBytes: 1}}}},
+	}})
 	f.Add(tcp)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// Any bytes: converted or refused with an error, never a panic.
-		var cv Converter
-		var sc Scratch
-		if _, err := cv.Split(data, &sc); err != nil {
-			return
-		}
-		var local Local
-		_, _, _ = cv.Convert(&sc, &local, 1, plog.NewLogRecordSlice())
+		_, _ = convertWire(data)
 
 		// Whatever the standard decoder accepts, ours accepts too and
 		// converts to as many records.
 		msg := &accesslogv3.StreamAccessLogsMessage{}
 		if proto.Unmarshal(data, msg) == nil {
-			lrs, err := convertProto(t, msg, &local)
+			lrs, err := convertProto(t, msg)
 			require.NoError(t, err)
 			require.Equal(t, len(msg.GetHttpLogs().GetLogEntry())+len(msg.GetTcpLogs().GetLogEntry()), lrs.Len())
 		}
 	})
-}
-
-func TestVerdict(t *testing.T) {
-	tests := []struct {
-		name    string
-		c       *datav3.AccessLogCommon
-		details string
-		want    Verdict
-	}{
-		{"rbac http", &datav3.AccessLogCommon{UpstreamCluster: "inbound|80||"}, "rbac_access_denied_matched_policy[ns[foo]-policy[deny-all]-rule[0]]",
-			Verdict{ActionDeny, "ns[foo]-policy[deny-all]-rule[0]", EndPolicyDeny}},
-		{"rbac tcp", &datav3.AccessLogCommon{ConnectionTerminationDetails: "rbac_access_denied_matched_policy[none]"}, "",
-			Verdict{ActionDeny, "none", EndPolicyDeny}},
-		{"rbac generic", &datav3.AccessLogCommon{}, "rbac_access_denied", Verdict{ActionDeny, "rbac", EndPolicyDeny}},
-		{"ext authz", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{UnauthorizedDetails: &datav3.ResponseFlags_Unauthorized{}}}, "ext_authz_denied",
-			Verdict{ActionDeny, "ext_authz", EndPolicyDeny}},
-		{"blackhole", &datav3.AccessLogCommon{UpstreamCluster: "BlackHoleCluster"}, "", Verdict{ActionDeny, "outbound_traffic_policy_registry_only", EndPolicyDeny}},
-		{"rate limited", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{RateLimited: true}}, "", Verdict{ActionDeny, "rate_limit", EndPolicyDeny}},
-		{"downstream reset", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{DownstreamRemoteReset: true}}, "", Verdict{ActionResetClient, "", EndRstFromClient}},
-		{"upstream reset", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{UpstreamRemoteReset: true}}, "", Verdict{ActionResetServer, "", EndRstFromServer}},
-		{"local reset", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{LocalReset: true}}, "", Verdict{ActionResetBoth, "", EndUnknown}},
-		{"timeout", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{UpstreamRequestTimeout: true}}, "", Verdict{ActionAllow, "", EndAgedOut}},
-		{"idle", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{StreamIdleTimeout: true}}, "", Verdict{ActionAllow, "", EndAgedOut}},
-		{"overflow", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{UpstreamOverflow: true}}, "", Verdict{ActionAllow, "", EndResources}},
-		{"tls failure", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{UpstreamConnectionFailure: true},
-			UpstreamTransportFailureReason: "TLS_error:|268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED"}, "", Verdict{ActionAllow, "", EndDecryptError}},
-		{"refused", &datav3.AccessLogCommon{ResponseFlags: &datav3.ResponseFlags{UpstreamConnectionFailure: true}}, "", Verdict{ActionAllow, "", EndRstFromServer}},
-		{"clean", &datav3.AccessLogCommon{UpstreamCluster: "outbound|80||a.b.svc.cluster.local"}, "via_upstream", Verdict{ActionAllow, "", EndTCPFin}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, verdictOf(commonFromProto(t, tt.c), tt.details))
-		})
-	}
-}
-
-func TestIsEgress(t *testing.T) {
-	domains := []string{"cluster.local", "corp.internal"}
-	for cluster, want := range map[string]bool{
-		"PassthroughCluster":                               true,
-		"BlackHoleCluster":                                 true,
-		"outbound|443||api.stripe.com":                     true,
-		"outbound|9080||details.default.svc.cluster.local": false,
-		"outbound|80||billing.corp.internal":               false,
-		"outbound|80||cluster.local":                       false,
-		"outbound|80||evilcluster.local":                   true,
-		"outbound|80||":                                    false,
-		"inbound|80||":                                     false,
-		"outbound|broken":                                  false,
-	} {
-		assert.Equal(t, want, isEgress(&commonView{cluster: cluster}, domains), cluster)
-	}
 }

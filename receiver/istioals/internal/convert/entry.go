@@ -1,6 +1,3 @@
-// Package convert turns Envoy ALS v3 entries into OTel log records named as in
-// DESIGN.md §3. It reads the generated protos field by field: no String(), no
-// reflection, no map of the node per entry.
 package convert
 
 import (
@@ -12,80 +9,33 @@ import (
 	datav3 "github.com/envoyproxy/go-control-plane/envoy/data/accesslog/v3"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/otelcol-pan/otelcol-pan/internal/fields"
+	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
 
-// DefaultMeshDomains is Kubernetes' default cluster domain.
-var DefaultMeshDomains = []string{"cluster.local"}
-
-// Converter turns ALS entries into log records.
-type Converter struct {
-	// MeshDomains are the DNS suffixes of in-mesh services; an outbound
-	// cluster to any other host is egress. Nil means DefaultMeshDomains.
-	MeshDomains []string
-}
-
-// Scratch is a stream's reusable decoding state: one per stream, never
-// shared, so decoding needs no lock and allocates nothing once warm.
-type Scratch struct {
-	msg  Message
-	http httpView
-	tcp  tcpView
-}
-
-// Release drops every reference the scratch holds into the last message it
-// split, keeping its capacity: a stream waiting for its next message must
-// not keep the previous one alive as well.
-func (sc *Scratch) Release() {
-	clear(sc.msg.HTTP[:cap(sc.msg.HTTP)])
-	clear(sc.msg.TCP[:cap(sc.msg.TCP)])
-	sc.msg.Identifier, sc.msg.HTTP, sc.msg.TCP = nil, sc.msg.HTTP[:0], sc.msg.TCP[:0]
-	sc.http.release()
-	sc.tcp.release()
-}
-
-// Split reads a wire-format StreamAccessLogsMessage into sc and returns its
-// raw Identifier, if the message carries one; the caller turns it into the
-// stream's Node before converting the entries.
-func (cv *Converter) Split(b []byte, sc *Scratch) ([]byte, error) {
-	if err := SplitMessage(b, &sc.msg); err != nil {
-		return nil, err
-	}
-	return sc.msg.Identifier, nil
-}
-
-// Convert appends one record per entry of the message last split into sc.
-// The records' strings point into the message's bytes, which the caller must
-// not change afterwards.
-func (cv *Converter) Convert(sc *Scratch, local *Local, observed pcommon.Timestamp, lrs plog.LogRecordSlice) (http, tcp int, err error) {
-	lrs.EnsureCapacity(lrs.Len() + len(sc.msg.HTTP) + len(sc.msg.TCP))
-	for _, e := range sc.msg.HTTP {
-		if err := decodeHTTP(e, &sc.http); err != nil {
-			return 0, 0, err
-		}
-		cv.appendHTTP(&sc.http, local, observed, lrs)
-	}
-	for _, e := range sc.msg.TCP {
-		if err := decodeTCP(e, &sc.tcp); err != nil {
-			return 0, 0, err
-		}
-		cv.appendTCP(&sc.tcp, local, observed, lrs)
-	}
-	return len(sc.msg.HTTP), len(sc.msg.TCP), nil
+// newRecord appends a record of event with room for size attributes: one
+// allocation, no growth (measured: sizing from the previous record grew more
+// often).
+func newRecord(lrs plog.LogRecordSlice, event string, observed pcommon.Timestamp, size int) (plog.LogRecord, pcommon.Map) {
+	lr := lrs.AppendEmpty()
+	lr.SetObservedTimestamp(observed)
+	lr.SetEventName(event)
+	attrs := lr.Attributes()
+	attrs.EnsureCapacity(size)
+	return lr, attrs
 }
 
 func (cv *Converter) appendHTTP(h *httpView, local *Local, observed pcommon.Timestamp, lrs plog.LogRecordSlice) {
-	lr := lrs.AppendEmpty()
-	lr.SetObservedTimestamp(observed)
-	lr.SetEventName(fields.EventHTTP)
-	attrs := lr.Attributes()
-	// A full HTTP record holds up to ~60 attributes: one allocation, no
-	// growth (measured: sizing from the previous record grew more often).
-	attrs.EnsureCapacity(64)
+	lr, attrs := newRecord(lrs, fields.EventHTTP, observed, 64) // a full HTTP record holds up to ~60
 	c := &h.common
-	cv.common(c, local, lr, attrs, h.details)
+	details := ""
+	if h.hasResponse {
+		details = h.resp.str(fRespCodeDetails)
+	}
+	cv.common(c, local, lr, attrs, details)
 	httpProps(h, attrs)
 	if !c.hasDuration && c.hasTiming[numTimings-1] {
 		// Envoys before 1.29 have no duration field; the last byte sent
@@ -95,11 +45,7 @@ func (cv *Converter) appendHTTP(h *httpView, local *Local, observed pcommon.Time
 }
 
 func (cv *Converter) appendTCP(t *tcpView, local *Local, observed pcommon.Timestamp, lrs plog.LogRecordSlice) {
-	lr := lrs.AppendEmpty()
-	lr.SetObservedTimestamp(observed)
-	lr.SetEventName(fields.EventTCP)
-	attrs := lr.Attributes()
-	attrs.EnsureCapacity(48)
+	lr, attrs := newRecord(lrs, fields.EventTCP, observed, 48)
 	cv.common(&t.common, local, lr, attrs, "")
 	attrs.PutStr(fields.NetworkTransport, "tcp")
 	if t.hasConn {
@@ -119,6 +65,34 @@ var wireByteKeys = [4]string{
 	fields.EnvoyUpstreamWireBytesSent, fields.EnvoyUpstreamWireBytesRecv,
 }
 
+// attrField is an attribute written as a message holds it: a string or a
+// counter (a counter of 0 means Envoy had nothing to say).
+type attrField struct {
+	key string
+	num protowire.Number
+}
+
+// The fields of AccessLogCommon, HTTPRequestProperties and
+// HTTPResponseProperties written as they are.
+var (
+	commonStrings = []attrField{{fields.EnvoyUpstreamCluster, fUpstreamCluster}, {fields.EnvoyRouteName, fRouteName}, {fields.EnvoyConnTerminationDetails, fConnectionTerminationDetails}, {fields.EnvoyUpstreamTransportFailure, fUpstreamTransportFailureReason}, {fields.EnvoyDownstreamTransportFailure, fDownstreamTransportFailureReason}, {fields.EnvoyStreamID, fStreamID}}
+	reqStrings    = []attrField{{fields.URLScheme, fReqScheme}, {fields.UserAgentOriginal, fReqUserAgent}, {fields.HTTPRequestHeaderReferer, fReqReferer}, {fields.HTTPRequestHeaderXFF, fReqForwardedFor}, {fields.HTTPRequestHeaderReqID, fReqRequestID}, {fields.EnvoyOriginalPath, fReqOriginalPath}}
+	reqCounters   = []attrField{{fields.EnvoyRequestHeadersBytes, fReqHeadersBytes}, {fields.EnvoyUpstreamHeaderBytesSent, fReqUpstreamHeaderBytesSent}, {fields.EnvoyDownstreamHeaderBytesRecv, fReqDownstreamHeaderBytesReceived}}
+	respCounters  = []attrField{{fields.EnvoyResponseHeadersBytes, fRespHeadersBytes}, {fields.EnvoyUpstreamHeaderBytesRecv, fRespUpstreamHeaderBytesReceived}, {fields.EnvoyDownstreamHeaderBytesSent, fRespDownstreamHeaderBytesSent}}
+)
+
+// putFields writes the strings (or, with counters, the non-zero counters)
+// of fs that t holds.
+func putFields(attrs pcommon.Map, t *table, fs []attrField, counters bool) {
+	for _, f := range fs {
+		if counters {
+			putUint(attrs, f.key, t.uint(f.num))
+		} else {
+			putStr(attrs, f.key, t.str(f.num))
+		}
+	}
+}
+
 func (cv *Converter) common(c *commonView, local *Local, lr plog.LogRecord, attrs pcommon.Map, codeDetails string) {
 	if !c.present {
 		return // nothing to say about the connection, not even a verdict
@@ -131,14 +105,11 @@ func (cv *Converter) common(c *commonView, local *Local, lr plog.LogRecord, attr
 	putAddr(attrs, fields.EnvoyDownstreamDirectAddress, fields.EnvoyDownstreamDirectPort, &c.dsDirect)
 	putAddr(attrs, fields.EnvoyUpstreamAddress, fields.EnvoyUpstreamPort, &c.usRemote)
 	putAddr(attrs, fields.EnvoyUpstreamLocalAddress, fields.EnvoyUpstreamLocalPort, &c.usLocal)
-	putStr(attrs, fields.EnvoyUpstreamCluster, c.cluster)
-	putStr(attrs, fields.EnvoyRouteName, c.route)
+	f := c.f
+	putFields(attrs, f, commonStrings, false)
 	if c.hasFlags {
-		putStr(attrs, fields.EnvoyResponseFlags, flagString(c.flags))
+		putStr(attrs, fields.EnvoyResponseFlags, c.flags.String())
 	}
-	putStr(attrs, fields.EnvoyConnTerminationDetails, c.termDetails)
-	putStr(attrs, fields.EnvoyUpstreamTransportFailure, c.upstreamFailure)
-	putStr(attrs, fields.EnvoyDownstreamTransportFailure, c.downstreamFailure)
 	if c.hasDuration {
 		attrs.PutInt(fields.EnvoyDurationMs, c.duration/1e6)
 	}
@@ -148,47 +119,39 @@ func (cv *Converter) common(c *commonView, local *Local, lr plog.LogRecord, attr
 			attrs.PutDouble(timingKeys[i], float64(c.timings[i]/1000)/1000)
 		}
 	}
-	if c.logType != 0 {
-		attrs.PutStr(fields.EnvoyAccessLogType, datav3.AccessLogType(c.logType).String())
+	if logType := int32(f.uint(fAccessLogType)); logType != 0 {
+		attrs.PutStr(fields.EnvoyAccessLogType, datav3.AccessLogType(logType).String())
 	}
-	if c.intermediate {
+	if f.uint(fIntermediateLogEntry) != 0 {
 		attrs.PutBool(fields.EnvoyAccessLogIntermediate, true)
 	}
-	putStr(attrs, fields.EnvoyStreamID, c.streamID)
-	putUint(attrs, fields.EnvoyUpstreamAttemptCount, uint64(c.attempts))
-	if c.sampleRate != 0 {
-		attrs.PutDouble(fields.EnvoySampleRate, c.sampleRate)
+	putUint(attrs, fields.EnvoyUpstreamAttemptCount, uint64(uint32(f.uint(fUpstreamRequestAttemptCount))))
+	if rate := f.float64(fSampleRate); rate != 0 {
+		attrs.PutDouble(fields.EnvoySampleRate, rate)
 	}
-	for i, v := range c.wireBytes {
-		putUint(attrs, wireByteKeys[i], v)
+	for i, key := range wireByteKeys {
+		putUint(attrs, key, f.uint(fDownstreamWireBytesSent+protowire.Number(i)))
 	}
 	for _, t := range c.customTags {
 		attrs.PutStr(fields.EnvoyCustomTagPrefix+t.k, t.v)
 	}
-	if len(c.filterMetadata) > 0 {
-		putFilterMetadata(attrs, c.filterMetadata)
+	if md := f.raw[fMetadata]; len(md) > 0 {
+		putFilterMetadata(attrs, md)
 	}
 	tlsProps(&c.tls, attrs)
 
-	dir := direction(c)
-	putStr(attrs, fields.IstioDirection, dir)
-	putIdentity(c, local, dir, attrs)
-
-	// A verdict needs evidence: where Envoy sent the traffic or how it
-	// ended. An entry with neither gets none rather than a guessed "allow".
-	if c.cluster != "" || c.route != "" || c.hasFlags || codeDetails != "" || c.termDetails != "" {
-		v := verdictOf(c, codeDetails)
-		attrs.PutStr(fields.PanAction, v.Action)
-		putStr(attrs, fields.PanRule, v.Rule)
-		attrs.PutStr(fields.PanSessionEndReason, v.EndReason)
+	ev := mesh.Evidence{
+		Cluster:            f.str(fUpstreamCluster),
+		Route:              f.str(fRouteName),
+		CodeDetails:        codeDetails,
+		TerminationDetails: f.str(fConnectionTerminationDetails),
+		UpstreamFailure:    f.str(fUpstreamTransportFailureReason),
+		Flags:              c.flags,
+		HasFlags:           c.hasFlags,
 	}
-	if dir != "" {
-		domains := cv.MeshDomains
-		if domains == nil {
-			domains = DefaultMeshDomains
-		}
-		attrs.PutBool(fields.PanEgress, dir == "outbound" && isEgress(c, domains))
-	}
+	facts := cv.domains.Classify(&ev)
+	facts.Put(attrs)
+	putIdentity(c, local, facts.Direction, attrs)
 }
 
 // putFilterMetadata writes Envoy's dynamic metadata (rare, so decoded with
@@ -205,29 +168,6 @@ func putFilterMetadata(attrs pcommon.Map, raw []byte) {
 	}
 }
 
-// direction is Direction of the entry's cluster, and outbound for Istio's
-// REGISTRY_ONLY block_all route, which answers without any cluster.
-func direction(c *commonView) string {
-	if isBlockAll(c) {
-		return "outbound"
-	}
-	return Direction(c.cluster)
-}
-
-// Direction reads the traffic direction from Istio's cluster naming:
-// "inbound|port|subset|host" (waypoints: "inbound-vip|…", "inbound-pod|…"),
-// "outbound|port|subset|host", and the passthrough and black-hole clusters.
-func Direction(cluster string) string {
-	switch {
-	case strings.HasPrefix(cluster, "inbound|"), strings.HasPrefix(cluster, "inbound-vip|"), strings.HasPrefix(cluster, "inbound-pod|"),
-		cluster == "InboundPassthroughCluster", cluster == "InboundPassthroughClusterIpv4", cluster == "InboundPassthroughClusterIpv6":
-		return "inbound"
-	case strings.HasPrefix(cluster, "outbound|"), cluster == passthroughCluster, cluster == blackHoleCluster:
-		return "outbound"
-	}
-	return ""
-}
-
 func httpProps(h *httpView, attrs pcommon.Map) {
 	switch datav3.HTTPAccessLogEntry_HTTPVersion(h.protocol) {
 	case datav3.HTTPAccessLogEntry_HTTP10:
@@ -240,11 +180,11 @@ func httpProps(h *httpView, attrs pcommon.Map) {
 		putProto(attrs, "3", "udp")
 	}
 	if h.hasRequest {
-		if h.method != 0 {
-			attrs.PutStr(fields.HTTPRequestMethod, corev3.RequestMethod(h.method).String())
+		req := h.req
+		if method := int32(req.uint(fReqMethod)); method != 0 {
+			attrs.PutStr(fields.HTTPRequestMethod, corev3.RequestMethod(method).String())
 		}
-		putStr(attrs, fields.URLScheme, h.scheme)
-		if p := h.path; p != "" {
+		if p := req.str(fReqPath); p != "" {
 			if i := strings.IndexByte(p, '?'); i >= 0 {
 				attrs.PutStr(fields.URLPath, p[:i])
 				attrs.PutStr(fields.URLQuery, p[i+1:])
@@ -252,7 +192,7 @@ func httpProps(h *httpView, attrs pcommon.Map) {
 				attrs.PutStr(fields.URLPath, p)
 			}
 		}
-		host, port := SplitAuthority(h.authority)
+		host, port := SplitAuthority(req.str(fReqAuthority))
 		putStr(attrs, fields.ServerAddress, host)
 		if port == 0 && h.hasPort && h.port > 0 && h.port <= 65535 {
 			port = int64(h.port)
@@ -260,26 +200,19 @@ func httpProps(h *httpView, attrs pcommon.Map) {
 		if port > 0 {
 			attrs.PutInt(fields.ServerPort, port)
 		}
-		putStr(attrs, fields.UserAgentOriginal, h.userAgent)
-		putStr(attrs, fields.HTTPRequestHeaderReferer, h.referer)
-		putStr(attrs, fields.HTTPRequestHeaderXFF, h.xff)
-		putStr(attrs, fields.HTTPRequestHeaderReqID, h.requestID)
-		putStr(attrs, fields.EnvoyOriginalPath, h.originalPath)
-		attrs.PutInt(fields.HTTPRequestBodySize, clampInt(h.reqBodyBytes))
-		putUint(attrs, fields.EnvoyRequestHeadersBytes, h.reqHeadersBytes)
-		putUint(attrs, fields.EnvoyUpstreamHeaderBytesSent, h.usHdrSent)
-		putUint(attrs, fields.EnvoyDownstreamHeaderBytesRecv, h.dsHdrRecv)
+		putFields(attrs, req, reqStrings, false)
+		attrs.PutInt(fields.HTTPRequestBodySize, clampInt(req.uint(fReqBodyBytes)))
+		putFields(attrs, req, reqCounters, true)
 		putHeaders(attrs, fields.HTTPRequestHeaderPfx, h.reqHeaders)
 	}
 	if h.hasResponse {
+		resp := h.resp
 		if h.hasCode {
 			attrs.PutInt(fields.HTTPResponseStatusCode, int64(h.code))
 		}
-		attrs.PutInt(fields.HTTPResponseBodySize, clampInt(h.respBodyBytes))
-		putStr(attrs, fields.EnvoyResponseCodeDetails, h.details)
-		putUint(attrs, fields.EnvoyResponseHeadersBytes, h.respHeadersBytes)
-		putUint(attrs, fields.EnvoyUpstreamHeaderBytesRecv, h.usHdrRecv)
-		putUint(attrs, fields.EnvoyDownstreamHeaderBytesSent, h.dsHdrSent)
+		attrs.PutInt(fields.HTTPResponseBodySize, clampInt(resp.uint(fRespBodyBytes)))
+		putStr(attrs, fields.EnvoyResponseCodeDetails, resp.str(fRespCodeDetails))
+		putFields(attrs, resp, respCounters, true)
 		putHeaders(attrs, fields.HTTPResponseHeaderPfx, h.respHeaders)
 		putHeaders(attrs, fields.HTTPResponseTrailerPfx, h.respTrailers)
 	}

@@ -1,13 +1,12 @@
 package convert
 
 import (
-	"strings"
-
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/otelcol-pan/otelcol-pan/internal/fields"
+	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
 
 // Filter-state keys under which Istio's metadata exchange leaves the peers
@@ -52,7 +51,7 @@ func peerFromFilterState(a *anyView) (Peer, bool) {
 		p = Peer{
 			Workload:         str(f, "WORKLOAD_NAME"),
 			Namespace:        str(f, "NAMESPACE"),
-			Principal:        spiffe(first(str(f, "IDENTITY"), str(f, "SPIFFE_ID"))),
+			Principal:        mesh.NormalizeSPIFFE(first(str(f, "IDENTITY"), str(f, "SPIFFE_ID"))),
 			App:              first(str(labels, "app.kubernetes.io/name"), str(labels, "app")),
 			Version:          first(str(labels, "app.kubernetes.io/version"), str(labels, "version")),
 			CanonicalService: str(labels, "service.istio.io/canonical-name"),
@@ -67,7 +66,7 @@ func peerFromFilterState(a *anyView) (Peer, bool) {
 		p = Peer{
 			Workload:         str(f, "workload"),
 			Namespace:        str(f, "namespace"),
-			Principal:        spiffe(str(f, "identity")),
+			Principal:        mesh.NormalizeSPIFFE(str(f, "identity")),
 			App:              str(f, "app"),
 			Version:          str(f, "version"),
 			CanonicalService: str(f, "service"),
@@ -80,32 +79,10 @@ func peerFromFilterState(a *anyView) (Peer, bool) {
 	return p, !p.empty()
 }
 
-// spiffe normalises an identity to a SPIFFE URI; Istio sometimes logs it
-// without the scheme ("cluster.local/ns/default/sa/sleep").
-func spiffe(id string) string {
-	if id == "" || strings.HasPrefix(id, "spiffe://") {
-		return id
-	}
-	if strings.Contains(id, "/ns/") {
-		return "spiffe://" + id
-	}
-	return id
-}
-
-// namespaceFromSPIFFE reads X from "spiffe://trust-domain/ns/X/sa/Y".
-func namespaceFromSPIFFE(id string) string {
-	_, rest, ok := strings.Cut(id, "/ns/")
-	if !ok {
-		return ""
-	}
-	ns, _, _ := strings.Cut(rest, "/")
-	return ns
-}
-
 // peerURI returns the first SPIFFE URI SAN of a certificate, else "".
 func peerURI(c *certView) string {
 	for _, u := range c.uris {
-		if strings.HasPrefix(u, "spiffe://") {
+		if mesh.IsSPIFFE(u) {
 			return u
 		}
 	}
@@ -118,7 +95,7 @@ func peerURI(c *certView) string {
 // traffic (outbound sidecar, gateway). The destination is the proxy itself
 // for inbound traffic, else the upstream peer. A waypoint is neither end: both
 // sides come from its peers.
-func putIdentity(c *commonView, local *Local, dir string, attrs pcommon.Map) {
+func putIdentity(c *commonView, local *Local, dir mesh.Direction, attrs pcommon.Map) {
 	var src, dst Peer
 	srcKnown := false
 	if p, ok := local.cachedPeer(&c.dsPeer); ok {
@@ -130,21 +107,21 @@ func putIdentity(c *commonView, local *Local, dir string, attrs pcommon.Map) {
 		// metadata the peer announced about itself.
 		src.Principal = uri
 		if src.Namespace == "" {
-			src.Namespace = namespaceFromSPIFFE(uri)
+			src.Namespace = mesh.SPIFFENamespace(uri)
 		}
 		srcKnown = true
 	}
-	waypoint := local != nil && local.ProxyType == "waypoint"
-	if !srcKnown && local != nil && !waypoint && dir == "outbound" {
+	waypoint := local != nil && local.ProxyType == mesh.ProxyWaypoint
+	if !srcKnown && local != nil && !waypoint && dir == mesh.Outbound {
 		src = local.peer()
 	}
-	if dir == "inbound" && local != nil && !waypoint {
+	if dir == mesh.Inbound && local != nil && !waypoint {
 		dst = local.peer()
 		dst.Principal = peerURI(&tlsProps.local)
 	} else if p, ok := local.cachedPeer(&c.usPeer); ok {
 		dst = p
 		if dst.Namespace == "" {
-			dst.Namespace = namespaceFromSPIFFE(dst.Principal)
+			dst.Namespace = mesh.SPIFFENamespace(dst.Principal)
 		}
 	}
 	putPeer(attrs, &src, false)
@@ -156,7 +133,7 @@ func putIdentity(c *commonView, local *Local, dir string, attrs pcommon.Map) {
 	switch {
 	case tlsProps.present && tlsProps.handshake():
 		attrs.PutBool(fields.IstioMTLS, peerURI(&tlsProps.peer) != "")
-	case dir == "inbound" && !waypoint:
+	case dir == mesh.Inbound && !waypoint:
 		attrs.PutBool(fields.IstioMTLS, false)
 	}
 }
@@ -193,22 +170,31 @@ func (l *Local) peer() Peer {
 	}
 }
 
-func putPeer(attrs pcommon.Map, p *Peer, destination bool) {
-	if destination {
-		putStr(attrs, fields.IstioDestinationWorkload, p.Workload)
-		putStr(attrs, fields.IstioDestinationNamespace, p.Namespace)
-		putStr(attrs, fields.IstioDestinationPrincipal, p.Principal)
-		putStr(attrs, fields.IstioDestinationApp, p.App)
-		putStr(attrs, fields.IstioDestinationVersion, p.Version)
-		putStr(attrs, fields.IstioDestinationCanonicalService, p.CanonicalService)
-		putStr(attrs, fields.IstioDestinationCluster, p.Cluster)
-		return
+// peerKeys are the attributes of each side's identity (istio.source.* and
+// istio.destination.*), in the order of Peer.values.
+var peerKeys = func() (k [2][7]string) {
+	for side, prefix := range [2]string{fields.IstioSourcePrefix, fields.IstioDestinationPrefix} {
+		for i, name := range [7]string{
+			fields.PeerWorkload, fields.PeerNamespace, fields.PeerPrincipal, fields.PeerApp,
+			fields.PeerVersion, fields.PeerCanonicalService, fields.PeerCluster,
+		} {
+			k[side][i] = prefix + name
+		}
 	}
-	putStr(attrs, fields.IstioSourceWorkload, p.Workload)
-	putStr(attrs, fields.IstioSourceNamespace, p.Namespace)
-	putStr(attrs, fields.IstioSourcePrincipal, p.Principal)
-	putStr(attrs, fields.IstioSourceApp, p.App)
-	putStr(attrs, fields.IstioSourceVersion, p.Version)
-	putStr(attrs, fields.IstioSourceCanonicalService, p.CanonicalService)
-	putStr(attrs, fields.IstioSourceCluster, p.Cluster)
+	return k
+}()
+
+func (p *Peer) values() [7]string {
+	return [7]string{p.Workload, p.Namespace, p.Principal, p.App, p.Version, p.CanonicalService, p.Cluster}
+}
+
+// putPeer writes one side's identity: the source, or the destination.
+func putPeer(attrs pcommon.Map, p *Peer, destination bool) {
+	keys := &peerKeys[0]
+	if destination {
+		keys = &peerKeys[1]
+	}
+	for i, v := range p.values() {
+		putStr(attrs, keys[i], v)
+	}
 }

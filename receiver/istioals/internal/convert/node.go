@@ -142,23 +142,17 @@ func ownerWorkload(owner string) (attr, name string) {
 	if len(rest) != 3 || rest[2] == "" {
 		return "", ""
 	}
-	switch rest[1] {
-	case "deployments":
-		attr = fields.K8sDeploymentName
-	case "statefulsets":
-		attr = fields.K8sStatefulSetName
-	case "daemonsets":
-		attr = fields.K8sDaemonSetName
-	case "replicasets":
-		attr = fields.K8sReplicaSetName
-	case "jobs":
-		attr = fields.K8sJobName
-	case "cronjobs":
-		attr = fields.K8sCronJobName
-	default:
+	attr, ok := ownerKinds[rest[1]]
+	if !ok {
 		return "", ""
 	}
 	return attr, rest[2]
+}
+
+// ownerKinds maps the resource of an OWNER to its name's attribute.
+var ownerKinds = map[string]string{
+	"deployments": fields.K8sDeploymentName, "statefulsets": fields.K8sStatefulSetName, "daemonsets": fields.K8sDaemonSetName,
+	"replicasets": fields.K8sReplicaSetName, "jobs": fields.K8sJobName, "cronjobs": fields.K8sCronJobName,
 }
 
 // workloadFromPod derives a Deployment's name from its pod's name, for old

@@ -1,5 +1,7 @@
 package convert
 
+import "github.com/otelcol-pan/otelcol-pan/internal/mesh"
+
 // The views below hold one ALS entry as decoded straight from the wire
 // (wire.go): strings point into the received message (no copies), nested
 // messages are flattened, and every "present" flag records whether Envoy
@@ -36,62 +38,15 @@ type anyView struct {
 
 type kv struct{ k, v string }
 
-// Response flag bits: bit n-1 is the ResponseFlags field numbered n.
-const (
-	flagFailedLocalHealthcheck = 1 << iota
-	flagNoHealthyUpstream
-	flagUpstreamRequestTimeout
-	flagLocalReset
-	flagUpstreamRemoteReset
-	flagUpstreamConnectionFailure
-	flagUpstreamConnectionTermination
-	flagUpstreamOverflow
-	flagNoRouteFound
-	flagDelayInjected
-	flagFaultInjected
-	flagRateLimited
-	flagUnauthorized // field 13: a message, set when present
-	flagRateLimitServiceError
-	flagDownstreamConnectionTermination
-	flagUpstreamRetryLimitExceeded
-	flagStreamIdleTimeout
-	flagInvalidEnvoyRequestHeaders
-	flagDownstreamProtocolError
-	flagUpstreamMaxStreamDurationReached
-	flagResponseFromCacheFilter
-	flagNoFilterConfigFound
-	flagDurationTimeout
-	flagUpstreamProtocolError
-	flagNoClusterFound
-	flagOverloadManager
-	flagDNSResolutionFailure
-	flagDownstreamRemoteReset
-)
-
-// flagCodes are Envoy's short codes in %RESPONSE_FLAGS% order, by bit.
-var flagCodes = [...]struct {
-	bit  uint32
-	code string
-}{
-	{flagFailedLocalHealthcheck, "LH"}, {flagNoHealthyUpstream, "UH"}, {flagUpstreamRequestTimeout, "UT"},
-	{flagLocalReset, "LR"}, {flagUpstreamRemoteReset, "UR"}, {flagUpstreamConnectionFailure, "UF"},
-	{flagUpstreamConnectionTermination, "UC"}, {flagUpstreamOverflow, "UO"}, {flagNoRouteFound, "NR"},
-	{flagDelayInjected, "DI"}, {flagFaultInjected, "FI"}, {flagRateLimited, "RL"}, {flagUnauthorized, "UAEX"},
-	{flagRateLimitServiceError, "RLSE"}, {flagDownstreamConnectionTermination, "DC"},
-	{flagUpstreamRetryLimitExceeded, "URX"}, {flagStreamIdleTimeout, "SI"}, {flagInvalidEnvoyRequestHeaders, "IH"},
-	{flagDownstreamProtocolError, "DPE"}, {flagUpstreamMaxStreamDurationReached, "UMSDR"},
-	{flagResponseFromCacheFilter, "RFCF"}, {flagNoFilterConfigFound, "NFCF"}, {flagDurationTimeout, "DT"},
-	{flagUpstreamProtocolError, "UPE"}, {flagNoClusterFound, "NC"}, {flagOverloadManager, "OM"},
-	{flagDNSResolutionFailure, "DF"}, {flagDownstreamRemoteReset, "DR"},
-}
-
 // Timing indexes (AccessLogCommon fields 6 to 12).
 const numTimings = 7
 
+// commonView is an AccessLogCommon: its own scalar fields in f (read by
+// field number) and its nested messages decoded.
 type commonView struct {
 	present bool
+	f       *table
 
-	sampleRate                                     float64
 	dsRemote, dsLocal, dsDirect, usRemote, usLocal addrView
 	tls                                            tlsView
 
@@ -100,40 +55,28 @@ type commonView struct {
 	timings               [numTimings]int64
 	hasTiming             [numTimings]bool
 
-	cluster, route, upstreamFailure, downstreamFailure, termDetails, streamID string
-
-	flags    uint32
+	flags    mesh.Flags
 	hasFlags bool
 
-	filterMetadata []byte // the raw Metadata message; rare, decoded on demand
 	dsPeer, usPeer anyView
 	customTags     []kv
-
-	attempts     uint32
-	intermediate bool
-	wireBytes    [4]uint64 // downstream sent, received; upstream sent, received
-	logType      int32
 }
 
+// httpView is an HTTPAccessLogEntry: the request's and the response's
+// scalar fields in req and resp (read by field number), the rest decoded.
 type httpView struct {
 	common   commonView
 	protocol int32
 
-	hasRequest                                                  bool
-	method                                                      int32
-	scheme, authority, path, userAgent, referer, xff, requestID string
-	originalPath                                                string
-	port                                                        uint32
-	hasPort                                                     bool
-	reqHeadersBytes, reqBodyBytes, usHdrSent, dsHdrRecv         uint64
-	reqHeaders                                                  []kv
+	hasRequest, hasPort bool
+	req                 *table
+	port                uint32
+	reqHeaders          []kv
 
-	hasResponse                                           bool
-	code                                                  uint32
-	hasCode                                               bool
-	details                                               string
-	respHeadersBytes, respBodyBytes, usHdrRecv, dsHdrSent uint64
-	respHeaders, respTrailers                             []kv
+	hasResponse, hasCode      bool
+	resp                      *table
+	code                      uint32
+	respHeaders, respTrailers []kv
 }
 
 type tcpView struct {

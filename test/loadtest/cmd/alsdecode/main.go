@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"sync/atomic"
+	"time"
 
 	accesslogv3 "github.com/envoyproxy/go-control-plane/envoy/service/accesslog/v3"
 	"google.golang.org/grpc"
@@ -41,7 +42,10 @@ func main() {
 	flag.Parse()
 	s := &server{}
 	http.HandleFunc("/count", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, s.entries.Load()) })
-	go func() { log.Fatal(http.ListenAndServe(*httpAddr, nil)) }()
+	go func() {
+		srv := &http.Server{Addr: *httpAddr, ReadHeaderTimeout: 5 * time.Second}
+		log.Fatal(srv.ListenAndServe())
+	}()
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		log.Fatal(err)

@@ -1,0 +1,89 @@
+package mesh // import "github.com/otelcol-pan/otelcol-pan/internal/mesh"
+
+import (
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/fields"
+)
+
+// Facts are what the mesh vocabulary derives from one record's evidence:
+// istio.direction, pan.egress and the verdict (pan.action, pan.rule,
+// pan.session_end_reason).
+type Facts struct {
+	Direction Direction
+	// Egress is set only when the direction is known: outbound to a host
+	// outside the mesh domains, to PassthroughCluster or BlackHoleCluster,
+	// or refused by the block_all route.
+	Egress bool
+	// Verdict is set when HasVerdict: there was evidence to judge by.
+	Verdict    Verdict
+	HasVerdict bool
+}
+
+// Classify derives the facts of one record from its evidence, the same way
+// for every source (ALS entries, OTLP records, ztunnel lines).
+func (d Domains) Classify(e *Evidence) Facts {
+	c := ParseCluster(e.Cluster)
+	f := Facts{Direction: c.Direction()}
+	blockAll := IsBlockAll(e.Cluster, e.Route)
+	if blockAll {
+		f.Direction = Outbound
+	}
+	if f.Direction == Outbound {
+		switch c.Kind {
+		case ClusterPassthrough, ClusterBlackHole:
+			f.Egress = true
+		case ClusterOutbound:
+			f.Egress = c.Host != "" && !d.Contains(c.Host)
+		default:
+			f.Egress = blockAll
+		}
+	}
+	if e.any() {
+		f.Verdict, f.HasVerdict = VerdictOf(e), true
+	}
+	return f
+}
+
+// Put writes the facts as the record attributes istio.direction, pan.action,
+// pan.rule, pan.session_end_reason and pan.egress; what is unknown stays
+// absent.
+func (f *Facts) Put(attrs pcommon.Map) {
+	if f.Direction != Unknown {
+		attrs.PutStr(fields.IstioDirection, string(f.Direction))
+	}
+	if f.HasVerdict {
+		attrs.PutStr(fields.PanAction, f.Verdict.Action)
+		if f.Verdict.Rule != "" {
+			attrs.PutStr(fields.PanRule, f.Verdict.Rule)
+		}
+		attrs.PutStr(fields.PanSessionEndReason, f.Verdict.EndReason)
+	}
+	if f.Direction != Unknown {
+		attrs.PutBool(fields.PanEgress, f.Egress)
+	}
+}
+
+// EvidenceFrom reads the evidence of a record from its attributes, for a
+// producer that has the record but not Envoy's entry (a processor
+// normalising OTLP or text access logs).
+func EvidenceFrom(attrs pcommon.Map) Evidence {
+	e := Evidence{
+		Cluster:            strAttr(attrs, fields.EnvoyUpstreamCluster),
+		Route:              strAttr(attrs, fields.EnvoyRouteName),
+		CodeDetails:        strAttr(attrs, fields.EnvoyResponseCodeDetails),
+		TerminationDetails: strAttr(attrs, fields.EnvoyConnTerminationDetails),
+		UpstreamFailure:    strAttr(attrs, fields.EnvoyUpstreamTransportFailure),
+	}
+	if v, ok := attrs.Get(fields.EnvoyResponseFlags); ok && v.Type() == pcommon.ValueTypeStr {
+		e.Flags, e.HasFlags = ParseFlags(v.Str()), true
+	}
+	return e
+}
+
+func strAttr(attrs pcommon.Map, key string) string {
+	if v, ok := attrs.Get(key); ok && v.Type() == pcommon.ValueTypeStr {
+		return v.Str()
+	}
+	return ""
+}

@@ -1,0 +1,204 @@
+package mesh
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+func TestParseCluster(t *testing.T) {
+	for name, want := range map[string]Cluster{
+		"outbound|9080||details.default.svc.cluster.local":    {Kind: ClusterOutbound, Port: 9080, Host: "details.default.svc.cluster.local"},
+		"outbound|9080|v1|reviews.default.svc.cluster.local":  {Kind: ClusterOutbound, Port: 9080, Subset: "v1", Host: "reviews.default.svc.cluster.local"},
+		"inbound|9080|http|reviews.default.svc.cluster.local": {Kind: ClusterInbound, Port: 9080, Subset: "http", Host: "reviews.default.svc.cluster.local"},
+		"inbound|80||":                      {Kind: ClusterInbound, Port: 80},
+		"inbound-vip|80|http|httpbin.foo":   {Kind: ClusterInbound, Port: 80, Subset: "http", Host: "httpbin.foo"},
+		"inbound-pod|80||10.8.1.7":          {Kind: ClusterInbound, Port: 80, Host: "10.8.1.7"},
+		"outbound|443||api.example.com|odd": {Kind: ClusterOutbound, Port: 443, Host: "api.example.com|odd"},
+		"outbound|broken":                   {Kind: ClusterOutbound},
+		"outbound|99999||h":                 {Kind: ClusterOutbound, Host: "h"},
+		"PassthroughCluster":                {Kind: ClusterPassthrough},
+		"BlackHoleCluster":                  {Kind: ClusterBlackHole},
+		"InboundPassthroughCluster":         {Kind: ClusterInboundPassthrough},
+		"InboundPassthroughClusterIpv4":     {Kind: ClusterInboundPassthrough},
+		"InboundPassthroughClusterIpv6":     {Kind: ClusterInboundPassthrough},
+		"prometheus_stats":                  {},
+		"":                                  {},
+	} {
+		assert.Equal(t, want, ParseCluster(name), name)
+	}
+}
+
+func TestParsePort(t *testing.T) {
+	for s, want := range map[string]uint32{
+		"0": 0, "80": 80, "09080": 9080, "65535": 65535,
+		"65536": 0, "99999": 0, "123456": 0, "": 0, "+80": 0, "-1": 0, "8_0": 0, "80 ": 0, "x": 0,
+	} {
+		assert.Equal(t, want, ParsePort(s), s)
+	}
+}
+
+func TestDirectionOf(t *testing.T) {
+	for _, tt := range []struct {
+		cluster, route string
+		want           Direction
+	}{
+		{"inbound|9080|http|reviews.default.svc.cluster.local", "", Inbound},
+		{"outbound|9080||details.default.svc.cluster.local", "", Outbound},
+		{PassthroughCluster, "", Outbound},
+		{BlackHoleCluster, "", Outbound},
+		{InboundPassthroughCluster, "", Inbound},
+		{InboundPassthroughClusterIPv4, "", Inbound},
+		{"", BlockAllRoute, Outbound},
+		{"outbound|80||h", BlockAllRoute, Outbound},
+		{"prometheus_stats", "", Unknown},
+		{"", "default", Unknown},
+		{"", "", Unknown},
+	} {
+		assert.Equal(t, tt.want, DirectionOf(tt.cluster, tt.route), "%s %s", tt.cluster, tt.route)
+	}
+}
+
+func TestDomains(t *testing.T) {
+	d := NewDomains([]string{"cluster.local", "Corp.Internal."})
+	for host, want := range map[string]bool{
+		"details.default.svc.cluster.local":  true,
+		"cluster.local":                      true,
+		"DETAILS.default.svc.Cluster.Local.": true,
+		"billing.corp.internal":              true,
+		"evilcluster.local":                  false,
+		"cluster.local.example.com":          false,
+		"api.stripe.com":                     false,
+		"local":                              false,
+		"":                                   false,
+	} {
+		assert.Equal(t, want, d.Contains(host), host)
+	}
+	assert.False(t, NewDomains(nil).Contains("a.cluster.local"), "no domains: nothing is in the mesh")
+	assert.True(t, DefaultDomains().Contains("a.cluster.local"))
+
+	for _, ok := range []string{"cluster.local", "mesh.example.internal", "Cluster.Local", "cluster.local."} {
+		require.NoError(t, ValidateDomain(ok), ok)
+	}
+	for _, bad := range []string{"", ".cluster.local", "cluster..local", "a b", "mesh|x", "x/y", "cluster.local.."} {
+		require.Error(t, ValidateDomain(bad), bad)
+	}
+}
+
+func TestClassify(t *testing.T) {
+	domains := NewDomains([]string{"cluster.local", "corp.internal"})
+	for _, tt := range []struct {
+		cluster, route string
+		dir            Direction
+		egress         bool
+	}{
+		{PassthroughCluster, "", Outbound, true},
+		{BlackHoleCluster, "", Outbound, true},
+		{"", BlockAllRoute, Outbound, true},
+		{"outbound|443||api.stripe.com", "", Outbound, true},
+		{"outbound|9080||details.default.svc.cluster.local", "", Outbound, false},
+		{"outbound|80||billing.corp.internal", "", Outbound, false},
+		{"outbound|80||cluster.local", "", Outbound, false},
+		{"outbound|80||evilcluster.local", "", Outbound, true},
+		{"outbound|80||", "", Outbound, false},
+		{"outbound|broken", "", Outbound, false},
+		{"inbound|80||", "", Inbound, false},
+		{"prometheus_stats", "", Unknown, false},
+	} {
+		f := domains.Classify(&Evidence{Cluster: tt.cluster, Route: tt.route})
+		assert.Equal(t, tt.dir, f.Direction, tt.cluster)
+		assert.Equal(t, tt.egress, f.Egress, tt.cluster)
+		assert.Equal(t, tt.cluster != "" || tt.route != "", f.HasVerdict, "a cluster or a route is evidence: %s", tt.cluster)
+	}
+	assert.False(t, domains.Classify(&Evidence{}).HasVerdict, "no evidence, no verdict")
+	assert.True(t, domains.Classify(&Evidence{HasFlags: true}).HasVerdict, "flags sent, even none set, are evidence")
+}
+
+func TestVerdictOf(t *testing.T) {
+	const tlsFailure = "TLS_error:|268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED"
+	tests := []struct {
+		name string
+		e    Evidence
+		want Verdict
+	}{
+		{
+			"rbac http",
+			Evidence{Cluster: "inbound|80||", CodeDetails: "rbac_access_denied_matched_policy[ns[foo]-policy[deny-all]-rule[0]]"},
+			Verdict{ActionDeny, "ns[foo]-policy[deny-all]-rule[0]", EndPolicyDeny},
+		},
+		{"rbac tcp", Evidence{TerminationDetails: "rbac_access_denied_matched_policy[none]"}, Verdict{ActionDeny, "none", EndPolicyDeny}},
+		{"rbac generic", Evidence{CodeDetails: "rbac_access_denied"}, Verdict{ActionDeny, RuleRBAC, EndPolicyDeny}},
+		{"ext authz", Evidence{Flags: FlagUnauthorized, CodeDetails: "ext_authz_denied"}, Verdict{ActionDeny, RuleExtAuthz, EndPolicyDeny}},
+		{"blackhole", Evidence{Cluster: BlackHoleCluster}, Verdict{ActionDeny, RuleRegistryOnly, EndPolicyDeny}},
+		{"block_all", Evidence{Route: BlockAllRoute}, Verdict{ActionDeny, RuleRegistryOnly, EndPolicyDeny}},
+		{"rate limited", Evidence{Flags: FlagRateLimited}, Verdict{ActionDeny, RuleRateLimit, EndPolicyDeny}},
+		{"no route", Evidence{Flags: FlagNoRouteFound}, Verdict{ActionDeny, RuleNoRoute, EndPolicyDeny}},
+		{"downstream reset", Evidence{Flags: FlagDownstreamRemoteReset}, Verdict{ActionResetClient, "", EndRstFromClient}},
+		{"upstream reset", Evidence{Flags: FlagUpstreamRemoteReset}, Verdict{ActionResetServer, "", EndRstFromServer}},
+		{"local reset", Evidence{Flags: FlagLocalReset}, Verdict{ActionResetBoth, "", EndUnknown}},
+		{"timeout", Evidence{Flags: FlagUpstreamRequestTimeout}, Verdict{ActionAllow, "", EndAgedOut}},
+		{"idle", Evidence{Flags: FlagStreamIdleTimeout}, Verdict{ActionAllow, "", EndAgedOut}},
+		{"overflow", Evidence{Flags: FlagUpstreamOverflow}, Verdict{ActionAllow, "", EndResources}},
+		{"protocol", Evidence{Flags: FlagDownstreamProtocolError}, Verdict{ActionAllow, "", EndDecoder}},
+		{"tls failure", Evidence{Flags: FlagUpstreamConnectionFailure, UpstreamFailure: tlsFailure}, Verdict{ActionAllow, "", EndDecryptError}},
+		{"refused", Evidence{Flags: FlagUpstreamConnectionFailure}, Verdict{ActionAllow, "", EndRstFromServer}},
+		{"clean", Evidence{Cluster: "outbound|80||a.b.svc.cluster.local", CodeDetails: "via_upstream"}, Verdict{ActionAllow, "", EndTCPFin}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, VerdictOf(&tt.e))
+		})
+	}
+	assert.True(t, IsDenial(ActionDeny))
+	assert.True(t, IsDenial(ActionDrop))
+	assert.False(t, IsDenial(ActionResetBoth))
+	assert.True(t, IsReset(ActionResetClient))
+	assert.False(t, IsReset(ActionAllow))
+}
+
+func TestFlags(t *testing.T) {
+	all := Flags(1<<numFlags - 1)
+	const codes = "LH,UH,UT,LR,UR,UF,UC,UO,NR,DI,FI,RL,UAEX,RLSE,DC,URX,SI,IH,DPE,UMSDR,RFCF,NFCF,DT,UPE,NC,OM,DF,DR"
+	assert.Equal(t, codes, all.String())
+	assert.Equal(t, all, ParseFlags(codes))
+	assert.Empty(t, Flags(0).String())
+	assert.Equal(t, FlagNoHealthyUpstream|FlagUpstreamConnectionFailure, ParseFlags("UH, UF,XX"))
+	assert.Zero(t, ParseFlags("-"))
+	assert.Equal(t, "UAEX", FlagUnauthorized.String())
+}
+
+func TestEvidenceFromAttributes(t *testing.T) {
+	attrs := pcommon.NewMap()
+	attrs.PutStr("envoy.upstream.cluster", BlackHoleCluster)
+	attrs.PutStr("envoy.response_flags", "UF")
+	attrs.PutStr("envoy.upstream.transport_failure_reason", "x")
+	e := EvidenceFrom(attrs)
+	assert.Equal(t, Evidence{Cluster: BlackHoleCluster, UpstreamFailure: "x", Flags: FlagUpstreamConnectionFailure, HasFlags: true}, e)
+
+	f := DefaultDomains().Classify(&e)
+	out := pcommon.NewMap()
+	f.Put(out)
+	assert.Equal(t, map[string]any{
+		"istio.direction": "outbound", "pan.egress": true, "pan.action": "deny",
+		"pan.rule": RuleRegistryOnly, "pan.session_end_reason": EndPolicyDeny,
+	}, out.AsRaw())
+
+	empty := pcommon.NewMap()
+	nothing := DefaultDomains().Classify(&Evidence{})
+	nothing.Put(empty)
+	assert.Equal(t, 0, empty.Len(), "what is unknown stays absent")
+}
+
+func TestSPIFFE(t *testing.T) {
+	assert.Equal(t, "spiffe://cluster.local/ns/default/sa/sleep", NormalizeSPIFFE("cluster.local/ns/default/sa/sleep"))
+	assert.Equal(t, "spiffe://a/b", NormalizeSPIFFE("spiffe://a/b"))
+	assert.Equal(t, "someone", NormalizeSPIFFE("someone"))
+	assert.Equal(t, "default", SPIFFENamespace("spiffe://cluster.local/ns/default/sa/sleep"))
+	assert.Equal(t, "foo", SPIFFENamespace("spiffe://td/ns/foo"))
+	assert.Empty(t, SPIFFENamespace("spiffe://td/sa/x"))
+	require.NoError(t, ValidateSPIFFE("spiffe://cluster.local/ns/istio-system/sa/istio-ingressgateway"))
+	require.Error(t, ValidateSPIFFE("default/sleep"))
+	require.Error(t, ValidateSPIFFE("spiffe:///x"))
+}
