@@ -100,7 +100,7 @@ receivers:
     endpoint: %s
 processors:
   paprefix:
-    prefix: mesh-demo
+    prefix: panw_istio_logs
 exporters:
 %s
 service:
@@ -121,7 +121,7 @@ service:
 		lines := c.waitLines(t, filepath.Join(dir, f+".log"), entries)
 		require.Len(t, lines, entries, "%s: one line per entry", f)
 		for _, l := range lines {
-			require.True(t, strings.HasPrefix(l, "mesh-demo "), "%s: %s", f, l)
+			require.True(t, strings.HasPrefix(l, "panw_istio_logs "), "%s: %s", f, l)
 		}
 		checkFormatGolden(t, f, lines)
 	}
