@@ -19,10 +19,13 @@ GOTESTFLAGS ?=
 # built from: `otelcol-pan --version`. Without git (the image build copies no
 # .git) the version alone.
 VERSION   := $(shell sed -n 's/^  version: *//p' builder-config.yaml)
-VERSION_SUFFIX ?= $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) || exit 0; \
+# Worked out once, before ocb touches the tree; `make VERSION_SUFFIX=…` overrides it.
+ifeq ($(origin VERSION_SUFFIX),undefined)
+VERSION_SUFFIX := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) || exit 0; \
 	d=$$(git status --porcelain --untracked-files=no 2>/dev/null); \
 	if [ -z "$$d" ] && git tag --points-at HEAD 2>/dev/null | grep -qx 'v$(VERSION)'; then exit 0; fi; \
 	printf '+%s%s' "$$c" "$${d:+.dirty}")
+endif
 IMAGE     ?= otelcol-pan:$(VERSION)
 
 # Our own sources and the Makefile (its flags shape the binary): a change to
