@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
@@ -644,10 +645,7 @@ func Record(dir, note string, streams []NamedStream) error {
 			}
 			msgs = append(msgs, m)
 		}
-		header := s.Description
-		if note != "" {
-			header += "\n" + note
-		}
+		header := strings.TrimSpace(s.Description + "\n" + note)
 		b, err := alsmsg.Marshal(header, msgs)
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.Name, err)
