@@ -186,15 +186,14 @@ func mtls(local, peer meshProxy, port int) *datav3.TLSProperties {
 
 func uriSAN(uri string) *datav3.TLSProperties_CertificateProperties {
 	return &datav3.TLSProperties_CertificateProperties{SubjectAltName: []*datav3.TLSProperties_CertificateProperties_SubjectAltName{
-		{San: &datav3.TLSProperties_CertificateProperties_SubjectAltName_Uri{Uri: uri}}}}
+		{San: &datav3.TLSProperties_CertificateProperties_SubjectAltName_Uri{Uri: uri}},
+	}}
 }
 
-func peers(kv ...any) map[string]*anypb.Any {
-	m := map[string]*anypb.Any{}
-	for i := 0; i < len(kv); i += 2 {
-		m[kv[i].(string)] = kv[i+1].(meshProxy).filterState()
-	}
-	return m
+// filterStates is the filter state map of an entry whose peer (downstream_peer
+// or upstream_peer, as key says) is p.
+func filterStates(key string, p meshProxy) map[string]*anypb.Any {
+	return map[string]*anypb.Any{key: p.filterState()}
 }
 
 // Request ids: the gateway makes one per request and the services pass it on.
@@ -208,12 +207,14 @@ const (
 
 func httpMessage(id *accesslogv3.StreamAccessLogsMessage_Identifier, entries ...*datav3.HTTPAccessLogEntry) *accesslogv3.StreamAccessLogsMessage {
 	return &accesslogv3.StreamAccessLogsMessage{Identifier: id, LogEntries: &accesslogv3.StreamAccessLogsMessage_HttpLogs{
-		HttpLogs: &accesslogv3.StreamAccessLogsMessage_HTTPAccessLogEntries{LogEntry: entries}}}
+		HttpLogs: &accesslogv3.StreamAccessLogsMessage_HTTPAccessLogEntries{LogEntry: entries},
+	}}
 }
 
 func tcpMessage(id *accesslogv3.StreamAccessLogsMessage_Identifier, entries ...*datav3.TCPAccessLogEntry) *accesslogv3.StreamAccessLogsMessage {
 	return &accesslogv3.StreamAccessLogsMessage{Identifier: id, LogEntries: &accesslogv3.StreamAccessLogsMessage_TcpLogs{
-		TcpLogs: &accesslogv3.StreamAccessLogsMessage_TCPAccessLogEntries{LogEntry: entries}}}
+		TcpLogs: &accesslogv3.StreamAccessLogsMessage_TCPAccessLogEntries{LogEntry: entries},
+	}}
 }
 
 func fixedStream(msgs ...*accesslogv3.StreamAccessLogsMessage) Stream {
@@ -247,7 +248,7 @@ func Mesh() []NamedStream {
 				TlsCipherSuite: wrapperspb.UInt32(0x1302), // TLS_AES_256_GCM_SHA384
 				TlsSniHostname: "shop.example.com",
 			},
-			FilterStateObjects: peers("upstream_peer", fe),
+			FilterStateObjects: filterStates("upstream_peer", fe),
 		},
 		ProtocolVersion: datav3.HTTPAccessLogEntry_HTTP2,
 		Request: &datav3.HTTPRequestProperties{
@@ -297,7 +298,7 @@ func Mesh() []NamedStream {
 		c.UpstreamCluster = "inbound|8080||"
 		c.RouteName = "default"
 		c.TlsProperties = mtls(fe, gw, 8080)
-		c.FilterStateObjects = peers("downstream_peer", gw)
+		c.FilterStateObjects = filterStates("downstream_peer", gw)
 		meshTimings(c, total-2200, total)
 		e.ProtocolVersion = datav3.HTTPAccessLogEntry_HTTP11
 		e.Request.Scheme = "http"
@@ -321,7 +322,7 @@ func Mesh() []NamedStream {
 			RouteName:                   "catalog.shop.svc.cluster.local:8080",
 			ResponseFlags:               &datav3.ResponseFlags{},
 			UpstreamRequestAttemptCount: 1,
-			FilterStateObjects:          peers("upstream_peer", cat),
+			FilterStateObjects:          filterStates("upstream_peer", cat),
 		},
 		ProtocolVersion: datav3.HTTPAccessLogEntry_HTTP11,
 		Request: &datav3.HTTPRequestProperties{
@@ -354,7 +355,7 @@ func Mesh() []NamedStream {
 			RouteName:                   "cart.shop.svc.cluster.local:8080",
 			ResponseFlags:               &datav3.ResponseFlags{UpstreamConnectionTermination: true},
 			UpstreamRequestAttemptCount: 1,
-			FilterStateObjects:          peers("upstream_peer", cart),
+			FilterStateObjects:          filterStates("upstream_peer", cart),
 		},
 		ProtocolVersion: datav3.HTTPAccessLogEntry_HTTP11,
 		Request: &datav3.HTTPRequestProperties{
@@ -420,7 +421,7 @@ func Mesh() []NamedStream {
 			RouteName:               "default",
 			ResponseFlags:           &datav3.ResponseFlags{},
 			TlsProperties:           mtls(cat, fe, 8080),
-			FilterStateObjects:      peers("downstream_peer", fe),
+			FilterStateObjects:      filterStates("downstream_peer", fe),
 		},
 		ProtocolVersion: datav3.HTTPAccessLogEntry_HTTP2,
 		Request: &datav3.HTTPRequestProperties{
@@ -453,7 +454,7 @@ func Mesh() []NamedStream {
 			RouteName:                   "checkout.payments.svc.cluster.local:8080",
 			ResponseFlags:               &datav3.ResponseFlags{},
 			UpstreamRequestAttemptCount: 1,
-			FilterStateObjects:          peers("upstream_peer", co),
+			FilterStateObjects:          filterStates("upstream_peer", co),
 		},
 		ProtocolVersion: datav3.HTTPAccessLogEntry_HTTP11,
 		Request: &datav3.HTTPRequestProperties{
@@ -486,7 +487,7 @@ func Mesh() []NamedStream {
 			RouteName:                   "default",
 			ResponseFlags:               &datav3.ResponseFlags{},
 			TlsProperties:               mtls(co, cat, 8080),
-			FilterStateObjects:          peers("downstream_peer", cat),
+			FilterStateObjects:          filterStates("downstream_peer", cat),
 			TimeToLastRxByte:            us(55),
 			TimeToFirstDownstreamTxByte: us(310),
 			TimeToLastDownstreamTxByte:  us(330),
@@ -554,7 +555,7 @@ func Mesh() []NamedStream {
 			UpstreamCluster:         "outbound|6379||redis.shop.svc.cluster.local",
 			ResponseFlags:           &datav3.ResponseFlags{},
 			AccessLogType:           datav3.AccessLogType_TcpConnectionEnd,
-			FilterStateObjects:      peers("upstream_peer", redis),
+			FilterStateObjects:      filterStates("upstream_peer", redis),
 		},
 		ConnectionProperties: &datav3.ConnectionProperties{ReceivedBytes: 2048, SentBytes: 16384},
 	}
@@ -571,7 +572,7 @@ func Mesh() []NamedStream {
 			ResponseFlags:           &datav3.ResponseFlags{},
 			AccessLogType:           datav3.AccessLogType_TcpConnectionEnd,
 			TlsProperties:           mtls(redis, cart, 6379),
-			FilterStateObjects:      peers("downstream_peer", cart),
+			FilterStateObjects:      filterStates("downstream_peer", cart),
 		},
 		ConnectionProperties: &datav3.ConnectionProperties{ReceivedBytes: 2048, SentBytes: 16384},
 	}
@@ -607,22 +608,36 @@ func Mesh() []NamedStream {
 	}
 
 	return []NamedStream{
-		{Name: "istio-system-ingressgateway-http", Stream: fixedStream(httpMessage(gw.identifier(httpLogName), gwHome, gwCartAdd)),
-			Description: "The ingress gateway (router) terminates the client's TLS for shop.example.com and routes two requests to frontend."},
-		{Name: "payments-checkout-http", Stream: fixedStream(httpMessage(co.identifier(httpLogName), coDenied, coBlockAll)),
-			Description: "checkout's sidecar (payments, REGISTRY_ONLY): inbound from catalog denied by the AuthorizationPolicy deny-shop-catalog;\nplain HTTP to an undeclared host answered 502 by the block_all route."},
-		{Name: "payments-checkout-tcp", Stream: fixedStream(tcpMessage(co.identifier(tcpLogName), coToPSP, coBlackHole)),
-			Description: "checkout's sidecar, TCP: TLS to api.psp.example, declared by a ServiceEntry (egress, allowed);\nTLS to an undeclared address sent to BlackHoleCluster (egress, denied by REGISTRY_ONLY)."},
-		{Name: "shop-cart-tcp", Stream: fixedStream(tcpMessage(cart.identifier(tcpLogName), cartToRedis)),
-			Description: "cart's sidecar, TCP: outbound to redis, the StatefulSet, for a minute."},
-		{Name: "shop-catalog-http", Stream: fixedStream(httpMessage(cat.identifier(httpLogName), catFromFrontend, catToCheckout)),
-			Description: "catalog's sidecar: inbound from frontend over HTTP/2 and mTLS; outbound to checkout in payments, answered 403."},
-		{Name: "shop-frontend-http", Stream: fixedStream(
-			httpMessage(fe.identifier(httpLogName), feHome, feToCatalog),
-			httpMessage(nil, feCartAdd, feToCart, feToCDN)),
-			Description: "frontend's sidecar, two messages (the identifier on the first only): inbound from the gateway over mTLS;\noutbound to catalog, to cart (reset by cart: 503), and to cdn.example.com through PassthroughCluster (ALLOW_ANY)."},
-		{Name: "shop-redis-tcp", Stream: fixedStream(tcpMessage(redis.identifier(tcpLogName), redisFromCart)),
-			Description: "redis's sidecar, TCP: inbound from cart over mTLS."},
+		{
+			Name: "istio-system-ingressgateway-http", Stream: fixedStream(httpMessage(gw.identifier(httpLogName), gwHome, gwCartAdd)),
+			Description: "The ingress gateway (router) terminates the client's TLS for shop.example.com and routes two requests to frontend.",
+		},
+		{
+			Name: "payments-checkout-http", Stream: fixedStream(httpMessage(co.identifier(httpLogName), coDenied, coBlockAll)),
+			Description: "checkout's sidecar (payments, REGISTRY_ONLY): inbound from catalog denied by the AuthorizationPolicy deny-shop-catalog;\nplain HTTP to an undeclared host answered 502 by the block_all route.",
+		},
+		{
+			Name: "payments-checkout-tcp", Stream: fixedStream(tcpMessage(co.identifier(tcpLogName), coToPSP, coBlackHole)),
+			Description: "checkout's sidecar, TCP: TLS to api.psp.example, declared by a ServiceEntry (egress, allowed);\nTLS to an undeclared address sent to BlackHoleCluster (egress, denied by REGISTRY_ONLY).",
+		},
+		{
+			Name: "shop-cart-tcp", Stream: fixedStream(tcpMessage(cart.identifier(tcpLogName), cartToRedis)),
+			Description: "cart's sidecar, TCP: outbound to redis, the StatefulSet, for a minute.",
+		},
+		{
+			Name: "shop-catalog-http", Stream: fixedStream(httpMessage(cat.identifier(httpLogName), catFromFrontend, catToCheckout)),
+			Description: "catalog's sidecar: inbound from frontend over HTTP/2 and mTLS; outbound to checkout in payments, answered 403.",
+		},
+		{
+			Name: "shop-frontend-http", Stream: fixedStream(
+				httpMessage(fe.identifier(httpLogName), feHome, feToCatalog),
+				httpMessage(nil, feCartAdd, feToCart, feToCDN)),
+			Description: "frontend's sidecar, two messages (the identifier on the first only): inbound from the gateway over mTLS;\noutbound to catalog, to cart (reset by cart: 503), and to cdn.example.com through PassthroughCluster (ALLOW_ANY).",
+		},
+		{
+			Name: "shop-redis-tcp", Stream: fixedStream(tcpMessage(redis.identifier(tcpLogName), redisFromCart)),
+			Description: "redis's sidecar, TCP: inbound from cart over mTLS.",
+		},
 	}
 }
 
@@ -633,7 +648,7 @@ const MeshNote = "Recorded by `alsgen -mesh -record DIR` (`make samples`); regen
 // (the identifier on the first message only), with a header of the stream's
 // description and note.
 func Record(dir, note string, streams []NamedStream) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return err
 	}
 	for _, s := range streams {
@@ -650,7 +665,7 @@ func Record(dir, note string, streams []NamedStream) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.Name, err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, s.Name+".msg"), b, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, s.Name+".msg"), b, 0o600); err != nil {
 			return err
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 
 	accesslogv3 "github.com/envoyproxy/go-control-plane/envoy/service/accesslog/v3"
@@ -126,6 +125,6 @@ func TestMeshSamplesREADME(t *testing.T) {
 	readme, err := os.ReadFile(filepath.Join(meshDir, "README.md"))
 	require.NoError(t, err)
 	for _, s := range Mesh() {
-		assert.True(t, strings.Contains(string(readme), s.Name+".msg"), "README.md does not mention %s.msg", s.Name)
+		assert.Contains(t, string(readme), s.Name+".msg", "README.md does not mention it")
 	}
 }
