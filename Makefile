@@ -7,17 +7,34 @@ TOOL      := $(GO) tool -modfile=$(CURDIR)/tools/go.mod
 DIST_DIR  := cmd/otelcol-pan
 BIN       := bin/otelcol-pan
 ALSGEN    := bin/alsgen
-SAMPLES   ?= ../shared/testdata/als/skywalking
+SAMPLES   ?= testdata/als/mesh
+FORMAT    ?= json
+DEMO_ALS  ?= localhost:9001
+DEMO_HEALTH ?= localhost:13133
 GOTESTFLAGS ?=
-IMAGE     ?= otelcol-pan:0.1.0
+
+# The version: builder-config.yaml's dist.version (ocb writes it into the
+# binary) and, unless HEAD is the clean tag v<version>, "+<commit>" (and
+# ".dirty" for uncommitted changes) so that a binary names the commit it was
+# built from: `otelcol-pan --version`. Without git (the image build copies no
+# .git) the version alone.
+VERSION   := $(shell sed -n 's/^  version: *//p' builder-config.yaml)
+# Worked out once, before ocb touches the tree; `make VERSION_SUFFIX=…` overrides it.
+ifeq ($(origin VERSION_SUFFIX),undefined)
+VERSION_SUFFIX := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) || exit 0; \
+	d=$$(git status --porcelain --untracked-files=no 2>/dev/null); \
+	if [ -z "$$d" ] && git tag --points-at HEAD 2>/dev/null | grep -qx 'v$(VERSION)'; then exit 0; fi; \
+	printf '+%s%s' "$$c" "$${d:+.dirty}")
+endif
+IMAGE     ?= otelcol-pan:$(VERSION)
 
 # Our own sources and the Makefile (its flags shape the binary): a change to
 # any of them rebuilds the distribution.
 SOURCES := $(shell find receiver processor exporter internal -name '*.go' -not -name '*_test.go' 2>/dev/null) \
            Makefile go.mod go.sum builder-config.yaml $(DIST_DIR)/default_config.yaml $(DIST_DIR)/default_config.go \
-           $(DIST_DIR)/run_others.go $(DIST_DIR)/run_windows.go
+           $(DIST_DIR)/run_others.go $(DIST_DIR)/run_windows.go $(DIST_DIR)/version.go
 
-.PHONY: all build run demo test test-deps testbed bench generate lint fmt clean image
+.PHONY: all build run demo samples test test-deps testbed bench generate lint fmt clean image FORCE
 
 all: build
 
@@ -26,13 +43,18 @@ build: $(BIN) $(ALSGEN)
 # ocb generates the distribution's sources and go.mod; we compile them
 # ourselves because run_others.go and run_windows.go replace ocb's
 # main_others.go and main_windows.go (they add the embedded default
-# configuration). CGO_ENABLED=0 gives a static binary (Go's net package
-# otherwise links libc), so it runs in an image without one.
-$(BIN): $(SOURCES)
+# configuration and the version suffix). CGO_ENABLED=0 gives a static binary
+# (Go's net package otherwise links libc), so it runs in an image without one.
+$(BIN): $(SOURCES) bin/.version
 	$(TOOL) builder --config builder-config.yaml --skip-compilation
 	rm -f $(DIST_DIR)/main_others.go $(DIST_DIR)/main_windows.go
 	gofmt -w $(DIST_DIR)
-	cd $(DIST_DIR) && CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o ../../$(BIN) .
+	cd $(DIST_DIR) && CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w -X main.versionSuffix=$(VERSION_SUFFIX)" -o ../../$(BIN) .
+
+# Holds the version suffix the binary was stamped with; rewritten (and so
+# relinking the binary) only when the suffix changes.
+bin/.version: FORCE
+	@mkdir -p bin; if [ ! -f $@ ] || [ "$$(cat $@)" != '$(VERSION_SUFFIX)' ]; then echo '$(VERSION_SUFFIX)' > $@; fi
 
 $(ALSGEN): $(shell find cmd/alsgen internal -name '*.go' -not -name '*_test.go') go.mod go.sum
 	$(GO) build -trimpath -o $(ALSGEN) ./cmd/alsgen
@@ -41,13 +63,22 @@ $(ALSGEN): $(shell find cmd/alsgen internal -name '*.go' -not -name '*_test.go')
 run: $(BIN)
 	./$(BIN)
 
-# Starts the collector on its default and replays the sample mesh traffic into
-# it: one prefixed JSON line per replayed entry appears on stdout.
+# Starts the collector on its embedded default and replays the repository's
+# sample mesh traffic (testdata/als/mesh) into it: one prefixed record per
+# sample entry appears on stdout, in FORMAT (json, pan_csv, cef or leef).
+# The collector's own log and alsgen's count go to stderr.
 demo: build
-	@./$(BIN) & pid=$$!; \
+	@./$(BIN) --set=exporters::panlogs::format=$(FORMAT) \
+	  --set=receivers::istioals::endpoint=$(DEMO_ALS) --set=extensions::health_check::endpoint=$(DEMO_HEALTH) & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null' EXIT INT TERM; \
-	./$(ALSGEN) -wait 30s -replay $(SAMPLES) && sleep 2; \
+	./$(ALSGEN) -wait 30s -endpoint $(DEMO_ALS) -replay $(SAMPLES) && sleep 2; \
 	kill -TERM $$pid; wait $$pid
+
+# Rewrites the sample mesh traffic from its generator (internal/alsgen/mesh.go).
+# The files must not change unless the generator did: go test ./internal/alsgen
+# checks that they match.
+samples:
+	$(GO) run ./cmd/alsgen -mesh -record testdata/als/mesh
 
 # Unit, golden, fuzz-seed, end-to-end and load-smoke tests. The end-to-end
 # tests start the built binary, so it is built first. Then the testbed
@@ -72,8 +103,8 @@ test-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq rsyslog >/dev/null; \
 	fi
 
-# The pipeline benchmark (DESIGN.md §8): ours, the OTLP baseline and the
-# decode-only ceiling on this machine, one table, then the summary line.
+# The pipeline benchmark (README, "Performance"): ours, the OTLP baseline and
+# the decode-only ceiling on this machine, one table, then the summary line.
 # Hot-path micro-benchmarks: go test -run='^$$' -bench=. -benchmem ./...
 bench: build bin/alsdecode
 	$(GO) run ./test/loadtest/cmd/bench -collector $(BIN) -decoder bin/alsdecode
@@ -105,3 +136,5 @@ fmt:
 
 clean:
 	rm -rf bin
+
+FORCE:

@@ -1,8 +1,11 @@
-// Command alsgen is an Envoy ALS v3 client: it replays captured
-// StreamAccessLogsMessage files (.msg, protobuf JSON) or synthesises Istio
-// sidecar traffic, over real gRPC streams, at a chosen rate.
+// Command alsgen is an Envoy ALS v3 client: it replays recorded streams
+// (.msg files, protobuf JSON), sends the sample mesh, or synthesises Istio
+// sidecar traffic, over real gRPC streams, at a chosen rate; or it records
+// any of these into .msg files instead of sending them.
 //
-//	alsgen -replay ../shared/testdata/als/skywalking            # each file on its own stream
+//	alsgen -replay testdata/als/mesh                            # each file on its own stream
+//	alsgen -mesh                                                # the sample mesh, straight from the generator
+//	alsgen -mesh -record testdata/als/mesh                      # write the sample mesh's files (make samples)
 //	alsgen -synth 100000 -streams 8 -rate 10000 -kind mixed     # synthetic load
 //	alsgen -synth 100 -kind egress -namespaces payments         # traffic leaving the mesh
 package main
@@ -16,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -37,7 +41,9 @@ func run(args []string) error {
 	fs := flag.NewFlagSet("alsgen", flag.ContinueOnError)
 	endpoint := fs.String("endpoint", "localhost:9001", "ALS server `host:port`")
 	replay := fs.String("replay", "", "comma-separated .msg files or directories to replay, each file on its own stream")
-	repeat := fs.Int("repeat", 1, "send each replayed message this many times on its stream")
+	repeat := fs.Int("repeat", 1, "send each replayed stream's messages this many times over")
+	mesh := fs.Bool("mesh", false, "the sample mesh: a fixed set of streams from a small shop (gateway, sidecars, mTLS, egress, denials)")
+	record := fs.String("record", "", "write the streams to `dir`/<stream>.msg, as they would be sent, instead of sending them")
 	synth := fs.Int("synth", 0, "synthesise this many entries in all")
 	kind := fs.String("kind", "http", "synthetic entry kind: http, tcp, mixed (http and tcp) or egress (http to hosts outside the mesh)")
 	namespaces := fs.String("namespaces", "default", "comma-separated namespaces the synthetic workloads live in")
@@ -53,24 +59,34 @@ func run(args []string) error {
 		return err
 	}
 
-	var streamList []alsgen.Stream
+	var streamList []alsgen.NamedStream
+	sources := 0
+	for _, on := range []bool{*replay != "", *synth > 0, *mesh} {
+		if on {
+			sources++
+		}
+	}
 	switch {
-	case *replay != "" && *synth > 0:
-		return errors.New("-replay and -synth are exclusive")
+	case sources > 1:
+		return errors.New("-replay, -mesh and -synth are exclusive")
 	case *replay != "":
 		files, err := alsmsg.Files(strings.Split(*replay, ",")...)
 		if err != nil {
 			return err
 		}
-		msgs := make([]*accesslogv3.StreamAccessLogsMessage, 0, len(files))
+		recorded := make([][]*accesslogv3.StreamAccessLogsMessage, 0, len(files))
 		for _, f := range files {
-			m, err := alsmsg.ReadFile(f)
+			msgs, err := alsmsg.ReadStream(f)
 			if err != nil {
 				return err
 			}
-			msgs = append(msgs, m)
+			recorded = append(recorded, msgs)
 		}
-		streamList = alsgen.Replay(msgs, *repeat)
+		for i, s := range alsgen.ReplayStreams(recorded, *repeat) {
+			streamList = append(streamList, alsgen.NamedStream{Name: strings.TrimSuffix(filepath.Base(files[i]), ".msg"), Stream: s})
+		}
+	case *mesh:
+		streamList = alsgen.Mesh()
 	case *synth > 0:
 		switch *kind {
 		case "http", "tcp", "mixed", "egress":
@@ -80,9 +96,23 @@ func run(args []string) error {
 		if *streams < 1 || *batch < 1 {
 			return errors.New("-streams and -batch must be at least 1")
 		}
-		streamList = alsgen.Synthetic(*kind, strings.Split(*namespaces, ","), *streams, *synth, *batch)
+		for i, s := range alsgen.Synthetic(*kind, strings.Split(*namespaces, ","), *streams, *synth, *batch) {
+			streamList = append(streamList, alsgen.NamedStream{Name: fmt.Sprintf("synth-%s-%03d", *kind, i), Stream: s})
+		}
 	default:
-		return errors.New("nothing to send: give -replay or -synth")
+		return errors.New("nothing to send: give -replay, -mesh or -synth")
+	}
+
+	if *record != "" {
+		note := alsgen.MeshNote
+		if !*mesh {
+			note = "Recorded by `alsgen " + strings.Join(args, " ") + "`."
+		}
+		if err := alsgen.Record(*record, note, streamList); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "alsgen: recorded %d streams in %s\n", len(streamList), *record)
+		return nil
 	}
 
 	opts := alsgen.Options{Endpoint: *endpoint, Rate: *rate, Wait: *wait}
@@ -95,7 +125,11 @@ func run(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	res, err := alsgen.Run(ctx, opts, streamList)
+	plain := make([]alsgen.Stream, len(streamList))
+	for i, s := range streamList {
+		plain[i] = s.Stream
+	}
+	res, err := alsgen.Run(ctx, opts, plain)
 	fmt.Fprintf(os.Stderr, "alsgen: sent %d entries in %d messages over %d streams in %s (%.0f entries/s)\n",
 		res.Entries, res.Messages, res.Streams, res.Elapsed.Round(time.Millisecond), float64(res.Entries)/max(res.Elapsed.Seconds(), 1e-9))
 	return err

@@ -5,6 +5,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"go.opentelemetry.io/collector/otelcol"
 	"golang.org/x/sys/windows"
@@ -13,9 +14,11 @@ import (
 
 // run replaces ocb's main_windows.go (the Makefile removes that file after
 // generation, as it does main_others.go) so that the embedded default
-// configuration applies on Windows too: as a service and from a console.
+// configuration and the stamped version apply on Windows too: as a service
+// and from a console.
 func run(params otelcol.CollectorSettings) error {
-	params = withDefaultConfig(params)
+	os.Args = append(os.Args[:1], argsWithDefault(os.Args[1:])...)
+	params = withVersion(withDefaultConfig(params))
 	// Started by the Service Control Manager, the collector runs as a
 	// service; svc.Run says when it was not, and then it runs in the
 	// console like on every other system.

@@ -104,20 +104,9 @@ func runStream(ctx context.Context, client accesslogv3.AccessLogServiceClient, s
 	begin := time.Now()
 	sent := 0
 	for i := 0; ; i++ {
-		msg, n := s.Next(i)
+		msg, n := s.Sent(i)
 		if msg == nil {
 			break
-		}
-		if i == 0 {
-			if s.Identifier != nil || msg.GetIdentifier() != nil {
-				msg = proto.CloneOf(msg)
-				if s.Identifier != nil {
-					msg.Identifier = s.Identifier
-				}
-			}
-		} else if msg.GetIdentifier() != nil {
-			msg = proto.CloneOf(msg)
-			msg.Identifier = nil
 		}
 		if rate > 0 {
 			due := begin.Add(time.Duration(float64(sent) / rate * float64(time.Second)))
@@ -143,6 +132,27 @@ func runStream(ctx context.Context, client accesslogv3.AccessLogServiceClient, s
 	}
 	_, err = stream.CloseAndRecv()
 	return err
+}
+
+// Sent returns the stream's i-th message exactly as Run sends it, and how
+// many entries it holds; nil when the stream is done. As Envoy does, only the
+// first message carries the identifier: s.Identifier if set, else the first
+// message's own; later messages' identifiers are stripped.
+func (s Stream) Sent(i int) (*accesslogv3.StreamAccessLogsMessage, int) {
+	msg, n := s.Next(i)
+	if msg == nil {
+		return nil, 0
+	}
+	if i == 0 {
+		if s.Identifier != nil {
+			msg = proto.CloneOf(msg)
+			msg.Identifier = s.Identifier
+		}
+	} else if msg.GetIdentifier() != nil {
+		msg = proto.CloneOf(msg)
+		msg.Identifier = nil
+	}
+	return msg, n
 }
 
 // Synthetic returns streams that send total entries between them, batch
@@ -174,15 +184,31 @@ func Synthetic(kind string, namespaces []string, streams, total, batch int) []St
 // Replay returns one stream per message, each sending its message repeat
 // times: the identifier rides the first send only, as Envoy does.
 func Replay(msgs []*accesslogv3.StreamAccessLogsMessage, repeat int) []Stream {
-	out := make([]Stream, len(msgs))
+	streams := make([][]*accesslogv3.StreamAccessLogsMessage, len(msgs))
 	for k, m := range msgs {
-		n := len(m.GetHttpLogs().GetLogEntry()) + len(m.GetTcpLogs().GetLogEntry())
+		streams[k] = []*accesslogv3.StreamAccessLogsMessage{m}
+	}
+	return ReplayStreams(streams, repeat)
+}
+
+// ReplayStreams returns one stream per element of streams (the messages of
+// one recorded stream, as alsmsg.ReadStream reads a file), each sending its
+// messages in order, repeat times over: the identifier rides the first send
+// only, as Envoy does.
+func ReplayStreams(streams [][]*accesslogv3.StreamAccessLogsMessage, repeat int) []Stream {
+	out := make([]Stream, len(streams))
+	for k, msgs := range streams {
 		out[k] = Stream{Next: func(i int) (*accesslogv3.StreamAccessLogsMessage, int) {
-			if i >= repeat {
+			if len(msgs) == 0 || i >= repeat*len(msgs) {
 				return nil, 0
 			}
-			return m, n
+			return msgs[i%len(msgs)], Entries(msgs[i%len(msgs)])
 		}}
 	}
 	return out
+}
+
+// Entries counts a message's HTTP and TCP entries.
+func Entries(m *accesslogv3.StreamAccessLogsMessage) int {
+	return len(m.GetHttpLogs().GetLogEntry()) + len(m.GetTcpLogs().GetLogEntry())
 }

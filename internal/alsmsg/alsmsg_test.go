@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/otelcol-pan/otelcol-pan/internal/alsmsg"
 	"github.com/otelcol-pan/otelcol-pan/internal/testutil"
@@ -42,4 +43,52 @@ func TestParse(t *testing.T) {
 			require.Equal(t, tt.entries, len(msg.GetHttpLogs().GetLogEntry())+len(msg.GetTcpLogs().GetLogEntry()))
 		})
 	}
+}
+
+func TestParseStream(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		wantErr bool
+		entries []int // per message
+	}{
+		{name: "one message", in: `{"httpLogs":{"logEntry":[{}]}}`, entries: []int{1}},
+		{name: "two messages", in: "# stream\n{\"identifier\":{\"logName\":\"x\"},\"httpLogs\":{\"logEntry\":[{}]}}\n// second\n{\"httpLogs\":{\"logEntry\":[{},{}]}}\n", entries: []int{1, 2}},
+		{name: "stray brace after the last", in: "{\"tcpLogs\":{\"logEntry\":[{}]}}\n{\"tcpLogs\":{\"logEntry\":[{}]}}\n}\n", entries: []int{1, 1}},
+		{name: "broken second message", in: "{\"tcpLogs\":{\"logEntry\":[{}]}}\n{\"tcpLogs\":", wantErr: true},
+		{name: "second message of nothing known", in: "{\"tcpLogs\":{\"logEntry\":[{}]}}\n{\"nope\":1}", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msgs, err := alsmsg.ParseStream([]byte(tt.in))
+			if tt.wantErr {
+				require.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			var got []int
+			for _, m := range msgs {
+				got = append(got, len(m.GetHttpLogs().GetLogEntry())+len(m.GetTcpLogs().GetLogEntry()))
+			}
+			require.Equal(t, tt.entries, got)
+		})
+	}
+}
+
+// Marshal writes what ParseStream reads, and the same bytes every time.
+func TestMarshalRoundTrip(t *testing.T) {
+	in := "{\"identifier\":{\"logName\":\"als\"},\"httpLogs\":{\"logEntry\":[{\"request\":{\"path\":\"/a\"}}]}}\n{\"tcpLogs\":{\"logEntry\":[{}]}}"
+	msgs, err := alsmsg.ParseStream([]byte(in))
+	require.NoError(t, err)
+	b1, err := alsmsg.Marshal("a stream\nof two messages", msgs)
+	require.NoError(t, err)
+	b2, err := alsmsg.Marshal("a stream\nof two messages", msgs)
+	require.NoError(t, err)
+	require.Equal(t, string(b1), string(b2))
+	require.Contains(t, string(b1), "# a stream\n# of two messages\n{\n  \"identifier\"")
+	back, err := alsmsg.ParseStream(b1)
+	require.NoError(t, err)
+	require.Len(t, back, 2)
+	require.True(t, proto.Equal(msgs[0], back[0]))
+	require.True(t, proto.Equal(msgs[1], back[1]))
 }

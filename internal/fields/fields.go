@@ -1,6 +1,7 @@
 // Package fields holds the attribute names of the otelcol-pan record
-// (DESIGN.md §3). The receiver writes them and the processor and exporter read
-// them, so they live in one place: a rename here is a rename everywhere.
+// (docs/record.md documents each; test/docs checks that it does). The
+// receiver writes them and the processor and exporter read them, so they live
+// in one place: a rename here is a rename everywhere.
 package fields
 
 // Event names of the two kinds of Envoy access-log entry.

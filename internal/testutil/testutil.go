@@ -75,9 +75,9 @@ type Sample struct {
 }
 
 // Samples reads the shared ALS captures of an Istio bookinfo mesh
-// (../shared/testdata/als/skywalking beside the repository, DESIGN.md §11),
+// (../shared/testdata/als/skywalking beside the repository, not part of it),
 // in file order. t skips when they are absent: a clone outside this
-// workplace still passes.
+// workplace still passes, on the repository's own testdata/als/mesh.
 func Samples(tb testing.TB) []Sample {
 	tb.Helper()
 	root, err := RepoRoot()

@@ -229,7 +229,7 @@ func TestCheckFilterCanFail(t *testing.T) {
 
 // recordAttributeNames evaluates the string constants of internal/fields:
 // the attribute names the receiver writes and the processor and exporter
-// read (DESIGN.md §3).
+// read (docs/record.md).
 func recordAttributeNames(t *testing.T) map[string]bool {
 	t.Helper()
 	fset := token.NewFileSet()
