@@ -9,8 +9,8 @@ import (
 	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
 
-// jsonFormat writes one JSON object per record with the keys of DESIGN.md
-// §5.1. It appends by hand (no reflection, no maps) and escapes every control
+// jsonFormat writes one JSON object per record with the keys docs/formats.md
+// lists. It appends by hand (no reflection, no maps) and escapes every control
 // byte, so that no value can end the line or the object early.
 type jsonFormat struct {
 	s *settings

@@ -1,5 +1,5 @@
 // Package record is the view of one log record that panlogs' encoders read:
-// the attributes of DESIGN.md §3 (and four of its resource's) picked out in
+// the attributes of docs/record.md (and four of its resource's) picked out in
 // one pass over the record, each into its slot, instead of one map lookup
 // per output key. It knows the record, not any output format.
 package record // import "github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/record"
