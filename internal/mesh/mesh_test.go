@@ -252,9 +252,13 @@ func TestZtunnelClassify(t *testing.T) {
 
 type mapMetadata map[string]any
 
-func (m mapMetadata) Str(k string) string   { s, _ := m[k].(string); return s }
-func (m mapMetadata) Has(k string) bool     { _, ok := m[k]; return ok }
-func (m mapMetadata) Label(k string) string { l, _ := m["LABELS"].(map[string]any); s, _ := l[k].(string); return s }
+func (m mapMetadata) Str(k string) string { s, _ := m[k].(string); return s }
+func (m mapMetadata) Has(k string) bool   { _, ok := m[k]; return ok }
+func (m mapMetadata) Label(k string) string {
+	l, _ := m["LABELS"].(map[string]any)
+	s, _ := l[k].(string)
+	return s
+}
 
 func TestPeerFrom(t *testing.T) {
 	p, ok := PeerFrom(mapMetadata{"workload": "reviews-v1", "namespace": "default", "identity": "cluster.local/ns/default/sa/reviews", "app": "reviews", "cluster": "Kubernetes"})
