@@ -1,0 +1,86 @@
+package istionorm // import "github.com/otelcol-pan/otelcol-pan/processor/istionorm"
+
+import (
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/fields"
+	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
+)
+
+// local is the proxy's own workload, as the resource of an envoyOtelAls
+// record describes it. Istio (1.20 on) sends an empty resource; the
+// k8s_attributes processor, finding the pod by the connection, fills in the
+// pod, its namespace and owner, and the labels it is told to extract
+// (k8s.pod.labels.<label>); Istio before 1.20 sent Envoy's node id as
+// node_name.
+type local struct {
+	read      bool
+	known     bool
+	proxyType string
+	peer      mesh.Peer
+}
+
+// The labels k8s_attributes extracts as k8s.pod.labels.<label> that name a
+// workload's app, version and canonical service, as Istio reads them.
+const (
+	labelPrefix       = "k8s.pod.labels."
+	labelApp          = labelPrefix + "app"
+	labelAppName      = labelPrefix + "app.kubernetes.io/name"
+	labelVersion      = labelPrefix + "version"
+	labelAppVersion   = labelPrefix + "app.kubernetes.io/version"
+	labelCanonical    = labelPrefix + "service.istio.io/canonical-name"
+	labelTemplateHash = labelPrefix + "pod-template-hash"
+	// envoyNodeName is the resource attribute Envoy's built-in labels
+	// put the node id under.
+	envoyNodeName = "node_name"
+)
+
+// localOf reads the local workload of res, once per resource.
+func (s *scratch) localOf(res pcommon.Map) *local {
+	l := &s.local
+	if l.read {
+		return l
+	}
+	l.read = true
+	if res.Len() == 0 {
+		return l
+	}
+	get := func(k string) string { return strAttr(res, k) }
+	pod, ns := get(fields.K8sPodName), get(fields.K8sNamespaceName)
+	l.proxyType = get(fields.IstioProxyType)
+	if typ, idPod, idNS := splitNodeID(get(envoyNodeName)); typ != "" {
+		l.proxyType = first(l.proxyType, typ)
+		pod, ns = first(pod, idPod), first(ns, idNS)
+	}
+	workload := first(get(fields.IstioWorkloadName), get(fields.K8sDeploymentName), get(fields.K8sStatefulSetName),
+		get(fields.K8sDaemonSetName), get(fields.K8sCronJobName), get(fields.K8sJobName))
+	if workload == "" {
+		workload = mesh.WorkloadFromPod(pod, get(labelTemplateHash))
+	}
+	app := first(get(labelAppName), get(labelApp))
+	l.peer = mesh.Peer{
+		Workload:         workload,
+		Namespace:        ns,
+		App:              app,
+		Version:          first(get(labelAppVersion), get(labelVersion)),
+		CanonicalService: first(get(labelCanonical), app),
+		Cluster:          get(fields.K8sClusterName),
+	}
+	l.known = workload != "" || ns != ""
+	return l
+}
+
+// splitNodeID reads Istio's node id "type~ip~pod.namespace~namespace.svc.domain".
+func splitNodeID(id string) (typ, pod, ns string) {
+	parts := strings.SplitN(id, "~", 4)
+	if len(parts) != 4 {
+		return "", "", ""
+	}
+	pod = parts[2]
+	if i := strings.LastIndexByte(pod, '.'); i > 0 {
+		pod, ns = pod[:i], pod[i+1:]
+	}
+	return parts[0], pod, ns
+}
