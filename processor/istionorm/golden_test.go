@@ -85,14 +85,14 @@ func linesAsOTLP(t *testing.T, path string) plog.Logs {
 	return ld
 }
 
-func newTestProcessor(t *testing.T, cfg *Config) (*consumertest.LogsSink, func(plog.Logs) plog.Logs) {
+func newTestProcessor(t *testing.T, cfg *Config) func(plog.Logs) plog.Logs {
 	t.Helper()
 	sink := new(consumertest.LogsSink)
 	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, sink)
 	require.NoError(t, err)
 	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
 	t.Cleanup(func() { require.NoError(t, p.Shutdown(context.Background())) })
-	return sink, func(in plog.Logs) plog.Logs {
+	return func(in plog.Logs) plog.Logs {
 		sink.Reset()
 		require.NoError(t, p.ConsumeLogs(context.Background(), in))
 		require.Len(t, sink.AllLogs(), 1)
@@ -112,7 +112,7 @@ func TestGolden(t *testing.T) {
 		"mixed.yaml":        readYAML,
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, process := newTestProcessor(t, createDefaultConfig().(*Config))
+			process := newTestProcessor(t, createDefaultConfig().(*Config))
 			got := process(read(t, filepath.Join("testdata", "golden", name)))
 
 			path := filepath.Join("testdata", "golden", strings.TrimSuffix(strings.TrimSuffix(name, ".log"), ".yaml")+"-expected.yaml")
@@ -162,7 +162,7 @@ func checkRecord(t *testing.T, names map[string]bool, lr plog.LogRecord) {
 		known := names[k] || strings.HasPrefix(k, fields.HTTPRequestHeaderPfx) || strings.HasPrefix(k, fields.HTTPResponseHeaderPfx)
 		assert.True(t, known, "%s is not an attribute of the record (internal/fields)", k)
 		assert.NotEqual(t, "-", v.AsString(), "%s", k)
-		assert.NotEqual(t, pcommon.ValueTypeStr == v.Type() && v.Str() == "", true, "%s is empty", k)
+		assert.False(t, v.Type() == pcommon.ValueTypeStr && v.Str() == "", "%s is empty", k)
 	}
 }
 

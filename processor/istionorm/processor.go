@@ -71,12 +71,12 @@ func (n *normalizer) shutdown(context.Context) error {
 
 // scratch is the reused working space of one processLogs call.
 type scratch struct {
-	line   ztunnel.Line
-	entry  envoytext.Entry
-	local  local        // the local side of the resource being read (Envoy records)
+	line    ztunnel.Line
+	entry   envoytext.Entry
+	local   local        // the local side of the resource being read (Envoy records)
 	res     resourceInfo // what ztunnel records keep of the resource being read
 	resRead bool
-	remove []bool
+	remove  []bool
 	// groups collect the ztunnel records of one call by the workload their
 	// ztunnel logged for (the resource they move to).
 	groupIndex map[groupKey]int

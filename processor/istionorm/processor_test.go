@@ -61,7 +61,7 @@ func firstRecord(t *testing.T, ld plog.Logs) plog.LogRecord {
 // The same connection in either of ztunnel's formats, or parsed into a map
 // by file_log's json_parser, gives the same record.
 func TestZtunnelFormatsAgree(t *testing.T) {
-	_, process := newTestProcessor(t, createDefaultConfig().(*Config))
+	process := newTestProcessor(t, createDefaultConfig().(*Config))
 	plain := process(oneRecord(func(v pcommon.Value) { v.SetStr(plainLine) }))
 	fromJSON := process(oneRecord(func(v pcommon.Value) { v.SetStr(jsonLine) }))
 	var raw map[string]any
@@ -126,7 +126,7 @@ func TestTelemetry(t *testing.T) {
 func TestUnreadableDrop(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.Unreadable = UnreadableDrop
-	_, process := newTestProcessor(t, cfg)
+	process := newTestProcessor(t, cfg)
 	got := process(linesAsFileLog(t, filepath.Join("testdata", "golden", "ztunnel-plain.log")))
 	assert.Equal(t, 11, got.LogRecordCount(), "the xds line is dropped")
 	for _, rl := range got.ResourceLogs().All() {
@@ -143,7 +143,7 @@ func TestUnreadableDrop(t *testing.T) {
 // Istio's labels: every "-" is absent, numbers are numbers, the labels and
 // the peers are gone and other attributes stay.
 func TestLabelsConsumed(t *testing.T) {
-	_, process := newTestProcessor(t, createDefaultConfig().(*Config))
+	process := newTestProcessor(t, createDefaultConfig().(*Config))
 	ld := plog.NewLogs()
 	attrs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty().Attributes()
 	for name := range IstioLabels() {

@@ -28,7 +28,7 @@ func isConnection(l *ztunnel.Line) bool {
 // one pass (the format is unstable upstream: fields are read by key, and
 // keys it does not know are left).
 type ztLine struct {
-	srcAddr, srcWorkload, srcNamespace, srcIdentity, srcCluster                        string
+	srcAddr, srcWorkload, srcNamespace, srcIdentity, srcCluster                       string
 	dstAddr, dstHBONE, dstService, dstWorkload, dstNamespace, dstIdentity, dstCluster string
 	direction, bytesSent, bytesRecv, duration, err                                    string
 }
