@@ -22,16 +22,19 @@ type local struct {
 	peer      mesh.Peer
 }
 
-// The labels k8s_attributes extracts as k8s.pod.labels.<label> that name a
-// workload's app, version and canonical service, as Istio reads them.
+// k8s_attributes extracts a pod's labels as k8s.pod.labels.<label>, or
+// k8s.pod.label.<label> with its feature gate
+// processor.k8sattributes.EmitV1K8sConventions. These name a workload's
+// app, version and canonical service, as Istio reads them.
+var labelPrefixes = [...]string{"k8s.pod.labels.", "k8s.pod.label."}
+
 const (
-	labelPrefix       = "k8s.pod.labels."
-	labelApp          = labelPrefix + "app"
-	labelAppName      = labelPrefix + "app.kubernetes.io/name"
-	labelVersion      = labelPrefix + "version"
-	labelAppVersion   = labelPrefix + "app.kubernetes.io/version"
-	labelCanonical    = labelPrefix + "service.istio.io/canonical-name"
-	labelTemplateHash = labelPrefix + "pod-template-hash"
+	labelApp          = "app"
+	labelAppName      = "app.kubernetes.io/name"
+	labelVersion      = "version"
+	labelAppVersion   = "app.kubernetes.io/version"
+	labelCanonical    = "service.istio.io/canonical-name"
+	labelTemplateHash = "pod-template-hash"
 	// envoyNodeName is the resource attribute Envoy's built-in labels
 	// put the node id under.
 	envoyNodeName = "node_name"
@@ -48,6 +51,14 @@ func (s *scratch) localOf(res pcommon.Map) *local {
 		return l
 	}
 	get := func(k string) string { return strAttr(res, k) }
+	label := func(k string) string {
+		for _, p := range labelPrefixes {
+			if v := get(p + k); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
 	pod, ns := get(fields.K8sPodName), get(fields.K8sNamespaceName)
 	l.proxyType = get(fields.IstioProxyType)
 	if typ, idPod, idNS := splitNodeID(get(envoyNodeName)); typ != "" {
@@ -57,15 +68,15 @@ func (s *scratch) localOf(res pcommon.Map) *local {
 	workload := first(get(fields.IstioWorkloadName), get(fields.K8sDeploymentName), get(fields.K8sStatefulSetName),
 		get(fields.K8sDaemonSetName), get(fields.K8sCronJobName), get(fields.K8sJobName))
 	if workload == "" {
-		workload = mesh.WorkloadFromPod(pod, get(labelTemplateHash))
+		workload = mesh.WorkloadFromPod(pod, label(labelTemplateHash))
 	}
-	app := first(get(labelAppName), get(labelApp))
+	app := first(label(labelAppName), label(labelApp))
 	l.peer = mesh.Peer{
 		Workload:         workload,
 		Namespace:        ns,
 		App:              app,
-		Version:          first(get(labelAppVersion), get(labelVersion)),
-		CanonicalService: first(get(labelCanonical), app),
+		Version:          first(label(labelAppVersion), label(labelVersion)),
+		CanonicalService: first(label(labelCanonical), app),
 		Cluster:          get(fields.K8sClusterName),
 	}
 	l.known = workload != "" || ns != ""
