@@ -109,7 +109,7 @@ func TestOTLPProviderIsReadByIstionorm(t *testing.T) {
 
 	const example = "examples/istio-otlp-provider.yaml"
 	for name, cfg := range map[string]map[string]any{
-		example:                                   asMap(t, readDocs(t, example)[0]),
+		example: asMap(t, readDocs(t, example)[0]),
 		"deploy/kubernetes ConfigMap config.yaml": asMap(t, []byte(configMapConfig(t))),
 	} {
 		require.Equal(t, int32(otel.GetPort()), endpointPortAt(t, cfg, "receivers", "otlp", "protocols", "grpc"), "%s: the otlp receiver listens on the provider's port", name)
