@@ -19,6 +19,12 @@ import (
 // fact; what Envoy wrote as "-" stays absent. hasFlags says Envoy logged its
 // response flags (none set is still evidence).
 func (n *normalizer) envoy(lr plog.LogRecord, e *envoytext.Entry, hasFlags bool, res pcommon.Map, s *scratch) {
+	// The receiver's records are observed when it converts them; Envoy's
+	// OpenTelemetry logger sends no observed time, so the collector's first
+	// sight of the record is now.
+	if lr.ObservedTimestamp() == 0 {
+		lr.SetObservedTimestamp(s.now)
+	}
 	attrs := lr.Attributes()
 	dsPeer, dsOK := s.peers.get(attrs, labelDownstreamPeer)
 	usPeer, usOK := s.peers.get(attrs, labelUpstreamPeer)

@@ -3,6 +3,7 @@ package istionorm // import "github.com/otelcol-pan/otelcol-pan/processor/istion
 import (
 	"context"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -76,6 +77,7 @@ type scratch struct {
 	local   local        // the local side of the resource being read (Envoy records)
 	res     resourceInfo // what ztunnel records keep of the resource being read
 	resRead bool
+	now     pcommon.Timestamp // when this call saw the batch
 	remove  []bool
 	// groups collect the ztunnel records of one call by the workload their
 	// ztunnel logged for (the resource they move to).
@@ -101,6 +103,7 @@ func (n *normalizer) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, 
 	s.out = plog.NewResourceLogsSlice()
 
 	var counts [numKinds]int64
+	s.now = pcommon.NewTimestampFromTime(time.Now())
 	rls := ld.ResourceLogs()
 	emptied := false
 	for i := 0; i < rls.Len(); i++ {
