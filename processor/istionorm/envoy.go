@@ -29,10 +29,15 @@ func (n *normalizer) envoy(lr plog.LogRecord, e *envoytext.Entry, hasFlags bool,
 	dsPeer, dsOK := s.peers.get(attrs, labelDownstreamPeer)
 	usPeer, usOK := s.peers.get(attrs, labelUpstreamPeer)
 	attrs.RemoveIf(isIstioLabel)
-	attrs.EnsureCapacity(attrs.Len() + 40)
-	clearBody(lr)
-
 	isHTTP := strings.HasPrefix(e.Protocol, "HTTP") || e.Method != ""
+	// Room for a full record with both peers: about 45 attributes for
+	// HTTP, 30 for TCP.
+	if isHTTP {
+		attrs.EnsureCapacity(attrs.Len() + 48)
+	} else {
+		attrs.EnsureCapacity(attrs.Len() + 32)
+	}
+	clearBody(lr)
 	if isHTTP {
 		lr.SetEventName(fields.EventHTTP)
 	} else {
