@@ -87,6 +87,19 @@ type scratch struct {
 	peers      peerCache
 }
 
+// release drops every reference the scratch holds into the batch it just
+// read, keeping its room: a pooled scratch must not keep a batch alive.
+func (s *scratch) release() {
+	clear(s.groupIndex)
+	clear(s.groups[:cap(s.groups)])
+	s.groups = s.groups[:0]
+	s.out = plog.ResourceLogsSlice{}
+	clear(s.line.Fields[:cap(s.line.Fields)])
+	s.line = ztunnel.Line{Fields: s.line.Fields[:0]}
+	s.entry = envoytext.Entry{}
+	s.local = local{}
+}
+
 func newScratch() *scratch {
 	return &scratch{groupIndex: map[groupKey]int{}, peers: peerCache{m: map[string]peerEntry{}}}
 }
@@ -98,8 +111,7 @@ func newScratch() *scratch {
 func (n *normalizer) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	s := n.scratchBox.Get().(*scratch)
 	defer n.scratchBox.Put(s)
-	clear(s.groupIndex)
-	s.groups = s.groups[:0]
+	defer s.release()
 	s.out = plog.NewResourceLogsSlice()
 
 	var counts [numKinds]int64
