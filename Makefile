@@ -11,6 +11,9 @@ SAMPLES   ?= testdata/als/mesh
 FORMAT    ?= json
 DEMO_ALS  ?= localhost:9001
 DEMO_HEALTH ?= localhost:13133
+DEMO_OTLP ?= localhost:4317
+# The envoyOtelAls shape the demo sends: text (Envoy's default line) or labels.
+OTLP_FORMAT ?= text
 GOTESTFLAGS ?=
 
 # The version: builder-config.yaml's dist.version (ocb writes it into the
@@ -64,14 +67,29 @@ run: $(BIN)
 	./$(BIN)
 
 # Starts the collector on its embedded default and replays the repository's
-# sample mesh traffic (testdata/als/mesh) into it: one prefixed record per
-# sample entry appears on stdout, in FORMAT (json, pan_csv, cef or leef).
-# The collector's own log and alsgen's count go to stderr.
+# sample mesh traffic (testdata/als/mesh) into it through Istio's three data
+# paths: Envoy's ALS streams (prefix panw_istio_logs), the same entries as
+# Istio's envoyOtelAls provider sends them over OTLP (OTLP_FORMAT text or
+# labels; prefix envoy_otel_als), and, for the sidecars' traffic, the lines
+# ztunnel would write in ambient mode, tailed by file_log (prefix ztunnel);
+# istionorm turns the last two into the ALS record. One prefixed record per
+# entry and path appears on stdout, in FORMAT (json, pan_csv, cef or leef).
+# The collector's own log and alsgen's counts go to stderr.
+DEMO_PATHS := --set=receivers::otlp::protocols::grpc::endpoint=$(DEMO_OTLP) \
+	--set='receivers::file_log::include=[$(CURDIR)/bin/demo-ztunnel.log]' --set=receivers::file_log::start_at=beginning \
+	--set=processors::istionorm::unreadable=drop \
+	--set=processors::paprefix/otlp::prefix=envoy_otel_als --set=processors::paprefix/ztunnel::prefix=ztunnel \
+	--set='service::pipelines::logs/otlp::receivers=[otlp]' --set='service::pipelines::logs/otlp::processors=[istionorm,paprefix/otlp]' \
+	--set='service::pipelines::logs/otlp::exporters=[panlogs]' \
+	--set='service::pipelines::logs/ztunnel::receivers=[file_log]' --set='service::pipelines::logs/ztunnel::processors=[istionorm,paprefix/ztunnel]' \
+	--set='service::pipelines::logs/ztunnel::exporters=[panlogs]'
 demo: build
-	@./$(BIN) --set=exporters::panlogs::format=$(FORMAT) \
-	  --set=receivers::istioals::endpoint=$(DEMO_ALS) --set=extensions::health_check::endpoint=$(DEMO_HEALTH) & pid=$$!; \
+	@rm -f bin/demo-ztunnel.log; \
+	./$(BIN) --set=exporters::panlogs::format=$(FORMAT) \
+	  --set=receivers::istioals::endpoint=$(DEMO_ALS) --set=extensions::health_check::endpoint=$(DEMO_HEALTH) $(DEMO_PATHS) & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null' EXIT INT TERM; \
-	./$(ALSGEN) -wait 30s -endpoint $(DEMO_ALS) -replay $(SAMPLES) && sleep 2; \
+	./$(ALSGEN) -wait 30s -endpoint $(DEMO_ALS) -replay $(SAMPLES) \
+	  -otlp $(DEMO_OTLP) -otlp-format $(OTLP_FORMAT) -ztunnel-log bin/demo-ztunnel.log && sleep 2; \
 	kill -TERM $$pid; wait $$pid
 
 # Rewrites the sample mesh traffic from its generator (internal/alsgen/mesh.go).

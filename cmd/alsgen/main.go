@@ -8,6 +8,12 @@
 //	alsgen -mesh -record testdata/als/mesh                      # write the sample mesh's files (make samples)
 //	alsgen -synth 100000 -streams 8 -rate 10000 -kind mixed     # synthetic load
 //	alsgen -synth 100 -kind egress -namespaces payments         # traffic leaving the mesh
+//
+// The same traffic through Istio's two other data paths, besides (or, with
+// -endpoint "", instead of) ALS:
+//
+//	alsgen -replay … -otlp localhost:4317 -otlp-format labels   # envoyOtelAls: Istio's labels (or text)
+//	alsgen -replay … -ztunnel-log ztunnel.log -ztunnel-format json  # ambient: ztunnel's access lines
 package main
 
 import (
@@ -55,8 +61,22 @@ func run(args []string) error {
 	certFile := fs.String("cert", "", "client certificate for mTLS")
 	keyFile := fs.String("key", "", "client key for mTLS")
 	serverName := fs.String("server-name", "", "TLS server name to verify")
+	otlp := fs.String("otlp", "", "also send the entries as Istio's envoyOtelAls provider does, over OTLP/gRPC to `host:port`")
+	otlpFormat := fs.String("otlp-format", alsgen.OTLPText, "envoyOtelAls record shape: text (Envoy's default line as the body) or labels (Istio's label names)")
+	otlpResource := fs.String("otlp-resource", "k8s", "envoyOtelAls resource: k8s (the proxy's pod, as k8s_attributes adds it) or none (as Istio sends it)")
+	ztunnelLog := fs.String("ztunnel-log", "", "also append the line ztunnel would write for each connection (ambient mode) to this `file`")
+	ztunnelFormat := fs.String("ztunnel-format", alsgen.ZtunnelPlain, "ztunnel's log format: plain or json (LOG_FORMAT=json)")
+	ztunnelCRI := fs.Bool("ztunnel-cri", false, "frame the ztunnel lines as the kubelet writes container logs (for file_log's container operator)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	switch {
+	case *otlpFormat != alsgen.OTLPText && *otlpFormat != alsgen.OTLPLabels:
+		return fmt.Errorf("-otlp-format %q: want text or labels", *otlpFormat)
+	case *otlpResource != "k8s" && *otlpResource != "none":
+		return fmt.Errorf("-otlp-resource %q: want k8s or none", *otlpResource)
+	case *ztunnelFormat != alsgen.ZtunnelPlain && *ztunnelFormat != alsgen.ZtunnelJSON:
+		return fmt.Errorf("-ztunnel-format %q: want plain or json", *ztunnelFormat)
 	}
 
 	var streamList []alsgen.NamedStream
@@ -115,6 +135,21 @@ func run(args []string) error {
 		return nil
 	}
 
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	plain := make([]alsgen.Stream, len(streamList))
+	for i, s := range streamList {
+		plain[i] = s.Stream
+	}
+	if *otlp != "" || *ztunnelLog != "" {
+		if err := otherPaths(ctx, plain, *otlp, *otlpFormat, *otlpResource == "k8s", *wait, *ztunnelLog, *ztunnelFormat, *ztunnelCRI); err != nil {
+			return err
+		}
+	}
+	if *endpoint == "" {
+		return nil
+	}
+
 	opts := alsgen.Options{Endpoint: *endpoint, Rate: *rate, Wait: *wait}
 	if *caFile != "" {
 		creds, err := tlsCreds(*caFile, *certFile, *keyFile, *serverName)
@@ -123,16 +158,37 @@ func run(args []string) error {
 		}
 		opts.Creds = creds
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	plain := make([]alsgen.Stream, len(streamList))
-	for i, s := range streamList {
-		plain[i] = s.Stream
-	}
 	res, err := alsgen.Run(ctx, opts, plain)
 	fmt.Fprintf(os.Stderr, "alsgen: sent %d entries in %d messages over %d streams in %s (%.0f entries/s)\n",
 		res.Entries, res.Messages, res.Streams, res.Elapsed.Round(time.Millisecond), float64(res.Entries)/max(res.Elapsed.Seconds(), 1e-9))
 	return err
+}
+
+// otherPaths sends the streams' entries as envoyOtelAls records and writes
+// them as ztunnel lines.
+func otherPaths(ctx context.Context, streams []alsgen.Stream, otlp, otlpFormat string, k8sResource bool, wait time.Duration, ztunnelLog, ztunnelFormat string, cri bool) error {
+	entries := alsgen.StreamEntries(streams)
+	if ztunnelLog != "" {
+		f, err := os.OpenFile(ztunnelLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return err
+		}
+		n, err := alsgen.WriteZtunnel(f, entries, ztunnelFormat, cri)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "alsgen: wrote %d ztunnel lines (%s) to %s\n", n, ztunnelFormat, ztunnelLog)
+	}
+	if otlp != "" {
+		if err := alsgen.SendOTLP(ctx, otlp, wait, alsgen.OTLPLogs(entries, otlpFormat, k8sResource)); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "alsgen: sent %d envoyOtelAls records (%s) to %s\n", len(entries), otlpFormat, otlp)
+	}
+	return nil
 }
 
 func tlsCreds(caFile, certFile, keyFile, serverName string) (credentials.TransportCredentials, error) {

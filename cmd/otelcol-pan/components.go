@@ -14,6 +14,7 @@ import (
 	filelogreceiver "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/filelogreceiver"
 	panlogs "github.com/otelcol-pan/otelcol-pan/exporter/panlogs"
 	serviceentry "github.com/otelcol-pan/otelcol-pan/exporter/serviceentry"
+	istionorm "github.com/otelcol-pan/otelcol-pan/processor/istionorm"
 	paprefix "github.com/otelcol-pan/otelcol-pan/processor/paprefix"
 	istioals "github.com/otelcol-pan/otelcol-pan/receiver/istioals"
 	"go.opentelemetry.io/collector/component"
@@ -111,6 +112,7 @@ func components() (otelcol.Factories, error) {
 		filterprocessor.NewFactory(),
 		attributesprocessor.NewFactory(),
 		paprefix.NewFactory(),
+		istionorm.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -123,6 +125,7 @@ func components() (otelcol.Factories, error) {
 		filterprocessor.NewFactory().Type():        "github.com/open-telemetry/opentelemetry-collector-contrib/processor/filterprocessor v0.160.0",
 		attributesprocessor.NewFactory().Type():    "github.com/open-telemetry/opentelemetry-collector-contrib/processor/attributesprocessor v0.160.0",
 		paprefix.NewFactory().Type():               "github.com/otelcol-pan/otelcol-pan v0.0.0",
+		istionorm.NewFactory().Type():              "github.com/otelcol-pan/otelcol-pan v0.0.0",
 	})
 
 	factories.Connectors, err = otelcol.MakeFactoryMap[connector.Factory]()

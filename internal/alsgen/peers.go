@@ -36,3 +36,8 @@ func peerState(namespace, workload string) *anypb.Any {
 }
 
 var peerStates sync.Map
+
+// PeerState is the filter state a sidecar logs for the in-mesh peer
+// workload in namespace (downstream_peer or upstream_peer): Istio's
+// workload metadata of "<workload>-v1", its pod and its identity.
+func PeerState(namespace, workload string) *anypb.Any { return peerState(namespace, workload) }

@@ -28,9 +28,16 @@ type Workload struct {
 	Index     int    // distinguishes pods and addresses
 }
 
-// PodName is the Deployment pod's name, "<name>-<hash>-<suffix>".
+// PodName is the Deployment pod's name, "<name>-<hash>-<suffix>", both
+// generated parts in Kubernetes' alphabet for generated names (so that the
+// workload can be read back from the name, as ztunnel's logs need).
 func (w Workload) PodName() string {
-	return fmt.Sprintf("%s-7c9f8d6b5-x%04d", w.Name, w.Index%10000)
+	const alphabet = "bcdfghjklmnpqrstvwxz2456789"
+	suffix := make([]byte, 5)
+	for i, n := 4, w.Index; i >= 0; i, n = i-1, n/len(alphabet) {
+		suffix[i] = alphabet[n%len(alphabet)]
+	}
+	return w.Name + "-7c9f8d6b5-" + string(suffix)
 }
 
 // IP is the pod's address.

@@ -35,6 +35,11 @@ const (
 	K8sCronJobName     = "k8s.cronjob.name"
 	IstioCanonicalSvc  = "istio.canonical_service"
 	IstioCanonicalRev  = "istio.canonical_revision"
+
+	// IstioZtunnelPodName is the ztunnel pod whose log a record came from
+	// (ambient mode): the resource of a ztunnel record describes the local
+	// workload, as a sidecar's does, and this names the proxy.
+	IstioZtunnelPodName = "istio.ztunnel.pod.name"
 )
 
 // Record attributes: the request and the connection.
@@ -115,6 +120,28 @@ const (
 	EnvoyTimeToLastDownstreamTxByte  = "envoy.time_to_last_downstream_tx_byte_ms"
 )
 
+// Record attributes: ztunnel's own account (ambient mode), as it logged it.
+const (
+	// ztunnel's dst.addr: the address of the connection it made for the
+	// source (outbound: the destination pod's or a waypoint's HBONE port
+	// 15008, or the destination itself without HBONE) or accepted for the
+	// destination (inbound: this pod's HBONE port).
+	IstioZtunnelDstAddress = "istio.ztunnel.dst.address"
+	IstioZtunnelDstPort    = "istio.ztunnel.dst.port"
+	// ztunnel's dst.hbone_addr: the target inside the HBONE tunnel (the
+	// workload's own port, or the service address when a waypoint is in
+	// the path); absent without HBONE.
+	IstioZtunnelHBONEAddress = "istio.ztunnel.hbone.address"
+	IstioZtunnelHBONEPort    = "istio.ztunnel.hbone.port"
+	// ztunnel's error: why a connection failed or was refused.
+	IstioZtunnelError = "istio.ztunnel.error"
+)
+
+// HTTPResponseHeaderUpstreamServiceTime is Envoy's
+// x-envoy-upstream-service-time response header, which Istio's default
+// text format logs.
+const HTTPResponseHeaderUpstreamServiceTime = HTTPResponseHeaderPfx + "x-envoy-upstream-service-time"
+
 // Record attributes: TLS.
 const (
 	TLSEstablished      = "tls.established"
@@ -142,6 +169,11 @@ const (
 	PeerVersion          = "version"
 	PeerCanonicalService = "canonical_service"
 	PeerCluster          = "cluster"
+
+	// IstioDestinationService is the service host ztunnel resolved the
+	// destination to (its dst.service): a Kubernetes service's or a
+	// ServiceEntry's host name.
+	IstioDestinationService = "istio.destination.service"
 
 	PanAction           = "pan.action"
 	PanRule             = "pan.rule"

@@ -175,3 +175,10 @@ func ParsePort(s string) uint32 {
 	}
 	return p
 }
+
+// IsWaypointCluster reports a cluster only a waypoint uses: its inbound
+// clusters "inbound-vip|…" and "inbound-pod|…". A record naming one was
+// logged by a waypoint, which is neither end of the traffic.
+func IsWaypointCluster(name string) bool {
+	return strings.HasPrefix(name, inboundVIPPrefix) || strings.HasPrefix(name, inboundPodPrefix)
+}

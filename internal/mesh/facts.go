@@ -18,11 +18,17 @@ type Facts struct {
 	// Verdict is set when HasVerdict: there was evidence to judge by.
 	Verdict    Verdict
 	HasVerdict bool
+	// egressUnknown: the direction is known but not where the traffic
+	// went (a connection ztunnel refused before resolving it).
+	egressUnknown bool
 }
 
 // Classify derives the facts of one record from its evidence, the same way
 // for every source (ALS entries, OTLP records, ztunnel lines).
 func (d Domains) Classify(e *Evidence) Facts {
+	if e.Ztunnel != nil {
+		return e.Ztunnel.classify(d)
+	}
 	c := ParseCluster(e.Cluster)
 	f := Facts{Direction: c.Direction()}
 	blockAll := IsBlockAll(e.Cluster, e.Route)
@@ -59,7 +65,7 @@ func (f *Facts) Put(attrs pcommon.Map) {
 		}
 		attrs.PutStr(fields.PanSessionEndReason, f.Verdict.EndReason)
 	}
-	if f.Direction != Unknown {
+	if f.Direction != Unknown && !f.egressUnknown {
 		attrs.PutBool(fields.PanEgress, f.Egress)
 	}
 }

@@ -58,3 +58,13 @@ func ValidateSPIFFE(id string) error {
 	}
 	return nil
 }
+
+// istioMTLSServerNamePrefix starts the SNI a sidecar asks for when it
+// connects to another over Istio's mutual TLS
+// ("outbound_.9080_._.reviews.default.svc.cluster.local").
+const istioMTLSServerNamePrefix = "outbound_."
+
+// IsIstioMTLSServerName reports the SNI of Istio's mutual TLS between
+// proxies: evidence of mTLS for a source that logs no TLS session (Envoy's
+// text access log).
+func IsIstioMTLSServerName(sni string) bool { return strings.HasPrefix(sni, istioMTLSServerNamePrefix) }

@@ -202,3 +202,97 @@ func TestSPIFFE(t *testing.T) {
 	require.Error(t, ValidateSPIFFE("default/sleep"))
 	require.Error(t, ValidateSPIFFE("spiffe:///x"))
 }
+
+func TestZtunnelVerdict(t *testing.T) {
+	for _, tt := range []struct {
+		err  string
+		want Verdict
+	}{
+		{"", Verdict{ActionAllow, "", EndTCPFin}},
+		{"connection closed due to policy rejection: explicitly denied by: default/deny-sleep", Verdict{ActionDeny, "default/deny-sleep", EndPolicyDeny}},
+		{"connection closed due to policy rejection: allow policies exist, but none allowed", Verdict{ActionDeny, RuleNoAllowMatched, EndPolicyDeny}},
+		{"connection closed due to policy rejection: workload not found", Verdict{ActionDeny, RuleRBAC, EndPolicyDeny}},
+		{"connection closed due to policy change", Verdict{ActionDeny, RuleRBAC, EndPolicyDeny}},
+		{"http status: 401 Unauthorized", Verdict{ActionDeny, RuleRBAC, EndPolicyDeny}},
+		{"connection closed: peer certificate revoked by CRL", Verdict{ActionDeny, RuleCertificateRevoked, EndPolicyDeny}},
+		{"connection timed out, maybe a NetworkPolicy is blocking HBONE port 15008: deadline has elapsed", Verdict{ActionAllow, "", EndAgedOut}},
+		{"connection failed: Connection refused (os error 111)", Verdict{ActionAllow, "", EndRstFromServer}},
+		{"http status: 503 Service Unavailable", Verdict{ActionAllow, "", EndRstFromServer}},
+		{"tls error: invalid peer certificate: UnknownIssuer", Verdict{ActionAllow, "", EndDecryptError}},
+		{"no healthy upstream: 10.96.0.7:80", Verdict{ActionAllow, "", EndResources}},
+		{"http2 handshake failed: connection reset", Verdict{ActionAllow, "", EndDecoder}},
+		{"receive: client disconnected before all data was written", Verdict{ActionResetClient, "", EndRstFromClient}},
+		{"send: destination disconnected before all data was written", Verdict{ActionResetServer, "", EndRstFromServer}},
+		{"unknown waypoint: foo", Verdict{ActionAllow, "", EndUnknown}},
+	} {
+		e := Evidence{Ztunnel: &Ztunnel{Direction: Inbound, Error: tt.err}}
+		assert.Equal(t, tt.want, VerdictOf(&e), tt.err)
+	}
+}
+
+func TestZtunnelClassify(t *testing.T) {
+	d := DefaultDomains()
+	put := func(z Ztunnel) map[string]any {
+		f := d.Classify(&Evidence{Ztunnel: &z})
+		m := pcommon.NewMap()
+		f.Put(m)
+		return m.AsRaw()
+	}
+	assert.Equal(t, map[string]any{
+		"istio.direction": "outbound", "pan.egress": false, "pan.action": "allow", "pan.session_end_reason": EndTCPFin,
+	}, put(Ztunnel{Direction: Outbound, Service: "reviews.default.svc.cluster.local", Workload: "reviews-v1-5fd6d4f8f8-knbht"}))
+	assert.Equal(t, true, put(Ztunnel{Direction: Outbound})["pan.egress"], "passed through: nothing resolved")
+	assert.Equal(t, true, put(Ztunnel{Direction: Outbound, Service: "api.stripe.com"})["pan.egress"], "a ServiceEntry host")
+	assert.Equal(t, false, put(Ztunnel{Direction: Outbound, Workload: "db-0"})["pan.egress"], "a workload addressed by its own IP")
+	assert.Equal(t, false, put(Ztunnel{Direction: Inbound})["pan.egress"])
+	early := put(Ztunnel{Direction: Outbound, Early: true, Error: "unknown waypoint: x"})
+	assert.NotContains(t, early, "pan.egress", "refused before resolving: where it went is unknown")
+	assert.Equal(t, "outbound", early["istio.direction"])
+}
+
+type mapMetadata map[string]any
+
+func (m mapMetadata) Str(k string) string { s, _ := m[k].(string); return s }
+func (m mapMetadata) Has(k string) bool   { _, ok := m[k]; return ok }
+func (m mapMetadata) Label(k string) string {
+	l, _ := m["LABELS"].(map[string]any)
+	s, _ := l[k].(string)
+	return s
+}
+
+func TestPeerFrom(t *testing.T) {
+	p, ok := PeerFrom(mapMetadata{"workload": "reviews-v1", "namespace": "default", "identity": "cluster.local/ns/default/sa/reviews", "app": "reviews", "cluster": "Kubernetes"})
+	require.True(t, ok)
+	assert.Equal(t, Peer{Workload: "reviews-v1", Namespace: "default", Principal: "spiffe://cluster.local/ns/default/sa/reviews", App: "reviews", CanonicalService: "reviews", Cluster: "Kubernetes"}, p)
+
+	p, ok = PeerFrom(mapMetadata{"NAMESPACE": "foo", "OWNER": "kubernetes://apis/apps/v1/namespaces/foo/deployments/httpbin", "LABELS": map[string]any{"app": "httpbin", "version": "v2"}})
+	require.True(t, ok)
+	assert.Equal(t, Peer{Workload: "httpbin", Namespace: "foo", App: "httpbin", Version: "v2", CanonicalService: "httpbin"}, p)
+
+	_, ok = PeerFrom(mapMetadata{"other": "x"})
+	assert.False(t, ok)
+
+	m := pcommon.NewMap()
+	p.Put(m, true)
+	assert.Equal(t, map[string]any{
+		"istio.destination.workload": "httpbin", "istio.destination.namespace": "foo", "istio.destination.app": "httpbin",
+		"istio.destination.version": "v2", "istio.destination.canonical_service": "httpbin",
+	}, m.AsRaw())
+}
+
+func TestWorkloadFromPod(t *testing.T) {
+	for pod, want := range map[string]string{
+		"reviews-v1-5fd6d4f8f8-knbht": "reviews-v1",
+		"sleep-7656cf8794-r7zb9":      "sleep",
+		"db-0":                        "",
+		"reviews":                     "",
+		"":                            "",
+		"a-aaaaaa-bbbbb":              "",
+	} {
+		assert.Equal(t, want, WorkloadFromPod(pod, ""), pod)
+	}
+	assert.Equal(t, "web", WorkloadFromPod("web-abc-x1", "abc"))
+	attr, name := OwnerWorkload("kubernetes://apis/apps/v1/namespaces/ns/statefulsets/db")
+	assert.Equal(t, "k8s.statefulset.name", attr)
+	assert.Equal(t, "db", name)
+}

@@ -56,6 +56,12 @@ var shipped = map[string][]string{
 	"deploy/operator/20-collector.yaml": {"opentelemetry.io/v1beta1/OpenTelemetryCollector"},
 	"deploy/operator/30-service.yaml":   {"v1/Service"},
 
+	"deploy/ambient/kubernetes/10-serviceaccount.yaml": {"v1/ServiceAccount"},
+	"deploy/ambient/kubernetes/20-configmap.yaml":      {"v1/ConfigMap"},
+	"deploy/ambient/kubernetes/30-daemonset.yaml":      {"apps/v1/DaemonSet"},
+	"deploy/ambient/operator/10-serviceaccount.yaml":   {"v1/ServiceAccount"},
+	"deploy/ambient/operator/20-collector.yaml":        {"opentelemetry.io/v1beta1/OpenTelemetryCollector"},
+
 	"deploy/istio/istiod-values.yaml":         {kindIstiodValues},
 	"deploy/istio/istio-operator.yaml":        {"install.istio.io/v1alpha1/IstioOperator"},
 	"deploy/istio/telemetry-mesh.yaml":        {"telemetry.istio.io/v1/Telemetry"},
@@ -78,6 +84,7 @@ var decoders = map[string]func(doc []byte) error{
 	"v1/ConfigMap":       strictInto[corev1.ConfigMap],
 	"v1/Service":         strictInto[corev1.Service],
 	"apps/v1/Deployment": strictInto[appsv1.Deployment],
+	"apps/v1/DaemonSet":  strictInto[appsv1.DaemonSet],
 	"rbac.authorization.k8s.io/v1/ClusterRole":        strictInto[rbacv1.ClusterRole],
 	"rbac.authorization.k8s.io/v1/ClusterRoleBinding": strictInto[rbacv1.ClusterRoleBinding],
 	"opentelemetry.io/v1beta1/OpenTelemetryCollector": strictInto[otelCollector],
@@ -155,6 +162,7 @@ func TestDocumentsDecodeStrictly(t *testing.T) {
 func TestStrictDecodingRefusesUnknownFields(t *testing.T) {
 	cases := []struct{ kind, doc string }{
 		{"apps/v1/Deployment", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec: {replicas: 1, replica: 2}\n"},
+		{"apps/v1/DaemonSet", "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: x}\nspec: {template: {spec: {tolerations: [{operatr: Exists}]}}}\n"},
 		{"v1/Service", "apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {ports: [{port: 1, targetport: 1}]}\n"},
 		{"opentelemetry.io/v1beta1/OpenTelemetryCollector", "apiVersion: opentelemetry.io/v1beta1\nkind: OpenTelemetryCollector\nmetadata: {name: x}\nspec: {serviceAccountName: x, config: {receivers: {}, exporters: {}, service: {pipelines: {}}}}\n"},
 		{"opentelemetry.io/v1beta1/OpenTelemetryCollector", "apiVersion: opentelemetry.io/v1beta1\nkind: OpenTelemetryCollector\nmetadata: {name: x}\nspec: {config: {receivers: {}, exporters: {}, service: {pipelines: {logs: {receivers: [a], exporter: [b]}}}}}\n"},

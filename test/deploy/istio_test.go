@@ -2,13 +2,6 @@ package deploy
 
 import (
 	"fmt"
-	"go/ast"
-	"go/constant"
-	"go/importer"
-	"go/parser"
-	"go/token"
-	"go/types"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -19,6 +12,9 @@ import (
 	"google.golang.org/protobuf/proto"
 	meshv1alpha1 "istio.io/api/mesh/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/otelcol-pan/otelcol-pan/processor/istionorm"
 )
 
 type provider = meshv1alpha1.MeshConfig_ExtensionProvider
@@ -92,38 +88,51 @@ func TestALSProvidersPointAtTheCollector(t *testing.T) {
 	}
 }
 
-// TestOTLPProviderMatchesTheExample: the envoyOtelAls provider's labels are
-// the record's attribute names, and the OTLP example cleans up each of them.
-func TestOTLPProviderMatchesTheExample(t *testing.T) {
+// TestOTLPProviderIsReadByIstionorm: the envoyOtelAls provider points at
+// the collector's OTLP port, and its labels are exactly the ones istionorm
+// reads, each with the Envoy command Istio's own format gives it; the
+// collectors that receive it (the deployed ones and the example) run
+// istionorm between the otlp receiver and paprefix.
+func TestOTLPProviderIsReadByIstionorm(t *testing.T) {
 	mc, _ := meshConfigs(t)
 	otel := findProvider(t, mc, "otelcol-pan-otlp").GetEnvoyOtelAls()
 	require.NotNil(t, otel, "otelcol-pan-otlp must be an envoyOtelAls provider")
-	labels := otel.GetLogFormat().GetLabels().GetFields()
-	require.NotEmpty(t, labels)
+	labels := map[string]string{}
+	for name, v := range otel.GetLogFormat().GetLabels().GetFields() {
+		labels[name] = v.GetStringValue()
+	}
+	require.Equal(t, istionorm.IstioLabels(), labels, "the provider's labels are the ones istionorm reads")
+
+	svc := load[corev1.Service](t, "deploy/kubernetes/40-service.yaml", "v1/Service")
+	require.Equal(t, svc.Name+"."+svc.Namespace+".svc.cluster.local", otel.GetService())
+	require.Equal(t, otlpServicePort(t, svc).Port, int32(otel.GetPort()), "the provider's port is the Service's grpc-otlp port")
 
 	const example = "examples/istio-otlp-provider.yaml"
-	cfg := asMap(t, readDocs(t, example)[0])
-	require.Equal(t, int32(otel.GetPort()), endpointPortAt(t, cfg, "receivers", "otlp", "protocols", "grpc"), "the provider's port is the example's otlp grpc port")
+	for name, cfg := range map[string]map[string]any{
+		example: asMap(t, readDocs(t, example)[0]),
+		"deploy/kubernetes ConfigMap config.yaml": asMap(t, []byte(configMapConfig(t))),
+	} {
+		require.Equal(t, int32(otel.GetPort()), endpointPortAt(t, cfg, "receivers", "otlp", "protocols", "grpc"), "%s: the otlp receiver listens on the provider's port", name)
+		p := otlpPipeline(t, cfg)
+		require.NotNil(t, p, "%s: no pipeline reads the otlp receiver", name)
+		i, j := slices.Index(p.Processors, "istionorm"), slices.Index(p.Processors, "paprefix")
+		require.True(t, i >= 0 && j > i, "%s: the otlp pipeline runs istionorm before paprefix: %v", name, p.Processors)
+	}
+}
 
-	names := recordAttributeNames(t)
-	procs, _ := cfg["processors"].(map[string]any)
-	tr, _ := procs["transform/envoy_otel"].(map[string]any)
-	var statements []string
-	for _, s := range tr["log_statements"].([]any) {
-		statements = append(statements, s.(string))
-	}
-	for name, v := range labels {
-		if !names[name] {
-			t.Errorf("label %q is not an attribute name of the record (internal/fields)", name)
-		}
-		if !strings.HasPrefix(v.GetStringValue(), "%") {
-			t.Errorf("label %q: %q is not an Envoy command", name, v.GetStringValue())
-		}
-		del := fmt.Sprintf(`delete_key(log.attributes, %q) where log.attributes[%q] == "-"`, name, name)
-		if !slices.Contains(statements, del) {
-			t.Errorf("%s: no statement drops Envoy's \"-\" from %q; want %s", example, name, del)
+// otlpPipeline is the pipeline that reads the otlp receiver.
+func otlpPipeline(t *testing.T, cfg map[string]any) *otelPipeline {
+	t.Helper()
+	var c otelConfig
+	b, err := yaml.Marshal(cfg)
+	require.NoError(t, err)
+	require.NoError(t, yaml.Unmarshal(b, &c))
+	for _, p := range c.Service.Pipelines {
+		if slices.Contains(p.Receivers, "otlp") {
+			return p
 		}
 	}
+	return nil
 }
 
 // TestTelemetryResources: each Telemetry resource selects the providers the
@@ -225,35 +234,6 @@ func TestCheckFilterCanFail(t *testing.T) {
 		}
 	}
 	require.NoError(t, checkFilter(`response.code >= 400`))
-}
-
-// recordAttributeNames evaluates the string constants of internal/fields:
-// the attribute names the receiver writes and the processor and exporter
-// read (docs/record.md).
-func recordAttributeNames(t *testing.T) map[string]bool {
-	t.Helper()
-	fset := token.NewFileSet()
-	paths, err := filepath.Glob(filepath.Join(root, "internal", "fields", "*.go"))
-	require.NoError(t, err)
-	var files []*ast.File
-	for _, p := range paths {
-		if strings.HasSuffix(p, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, p, nil, 0)
-		require.NoError(t, err)
-		files = append(files, f)
-	}
-	pkg, err := (&types.Config{Importer: importer.Default()}).Check("fields", fset, files, nil)
-	require.NoError(t, err)
-	names := map[string]bool{}
-	for _, n := range pkg.Scope().Names() {
-		if c, ok := pkg.Scope().Lookup(n).(*types.Const); ok && c.Val().Kind() == constant.String {
-			names[constant.StringVal(c.Val())] = true
-		}
-	}
-	require.NotEmpty(t, names)
-	return names
 }
 
 // endpointPortAt is endpointPort for a nested component section.

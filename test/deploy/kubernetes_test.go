@@ -123,6 +123,18 @@ func TestServicesReachTheReceiver(t *testing.T) {
 	require.Equal(t, svc.Name, osvc.Name)
 	require.Equal(t, svc.Namespace, osvc.Namespace)
 	require.Equal(t, sp.Port, osp.Port)
+
+	// OTLP (the node agents, Istio's envoyOtelAls provider): Service port →
+	// pod port → the otlp receiver's endpoint. The operator infers the
+	// otlp receiver's container port itself.
+	otlpPort := endpointPortAt(t, cfg, "receivers", "otlp", "protocols", "grpc")
+	op := otlpServicePort(t, svc)
+	require.Equal(t, otlpPort, containerPort(t, ctr, op.TargetPort.String()), "Service %s targets port %s", svc.Name, op.TargetPort.String())
+	oop := otlpServicePort(t, osvc)
+	require.Equal(t, otlpPort, oop.TargetPort.IntVal, "deploy/operator Service grpc-otlp targetPort")
+	require.Equal(t, op.Port, oop.Port)
+	ocfg := asMap(t, operatorConfigYAML(t))
+	require.Equal(t, otlpPort, endpointPortAt(t, ocfg, "receivers", "otlp", "protocols", "grpc"))
 }
 
 // alsServicePort is the Service's port for Envoy's ALS streams.
@@ -137,6 +149,21 @@ func alsServicePort(t *testing.T, svc *corev1.Service) corev1.ServicePort {
 		}
 	}
 	t.Fatalf("Service %s has no grpc-als port", svc.Name)
+	return corev1.ServicePort{}
+}
+
+// otlpServicePort is the Service's port for OTLP.
+func otlpServicePort(t *testing.T, svc *corev1.Service) corev1.ServicePort {
+	t.Helper()
+	for _, p := range svc.Spec.Ports {
+		if p.Name == "grpc-otlp" {
+			if p.AppProtocol == nil || *p.AppProtocol != "grpc" {
+				t.Errorf("Service %s port grpc-otlp: appProtocol should be grpc", svc.Name)
+			}
+			return p
+		}
+	}
+	t.Fatalf("Service %s has no grpc-otlp port", svc.Name)
 	return corev1.ServicePort{}
 }
 

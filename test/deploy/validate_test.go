@@ -20,8 +20,9 @@ import (
 // them (see TestDeployedConfigEnvIsDefined), or a Secret (CORTEX_TOKEN, used
 // only by examples/cortex-xsiam-http.yaml).
 var validateEnv = map[string]string{
-	"MY_POD_IP":    "10.1.2.3",
-	"CORTEX_TOKEN": "test-cortex-api-key",
+	"MY_POD_IP":     "10.1.2.3",
+	"K8S_NODE_NAME": "node-1",
+	"CORTEX_TOKEN":  "test-cortex-api-key",
 }
 
 // collectorConfigs returns every collector configuration shipped, by name:
@@ -37,16 +38,30 @@ func collectorConfigs(t *testing.T) map[string][]byte {
 	}
 	out["deploy/kubernetes ConfigMap config.yaml"] = []byte(configMapConfig(t))
 	out["deploy/operator spec.config"] = operatorConfigYAML(t)
+	out["deploy/ambient/kubernetes ConfigMap config.yaml"] = []byte(agentConfigMapConfig(t))
+	out["deploy/ambient/operator spec.config"] = agentOperatorConfigYAML(t)
 	return out
 }
 
 // configMapConfig is the collector configuration in deploy/kubernetes.
 func configMapConfig(t *testing.T) string {
 	t.Helper()
-	cm := load[corev1.ConfigMap](t, "deploy/kubernetes/20-configmap.yaml", "v1/ConfigMap")
+	return configMapConfigOf(t, "deploy/kubernetes/20-configmap.yaml")
+}
+
+// agentConfigMapConfig is the node agent's configuration in
+// deploy/ambient/kubernetes.
+func agentConfigMapConfig(t *testing.T) string {
+	t.Helper()
+	return configMapConfigOf(t, "deploy/ambient/kubernetes/20-configmap.yaml")
+}
+
+func configMapConfigOf(t *testing.T, file string) string {
+	t.Helper()
+	cm := load[corev1.ConfigMap](t, file, "v1/ConfigMap")
 	cfg, ok := cm.Data["config.yaml"]
 	if !ok {
-		t.Fatal("deploy/kubernetes ConfigMap: no config.yaml key")
+		t.Fatalf("%s: no config.yaml key", file)
 	}
 	return cfg
 }
@@ -55,12 +70,24 @@ func configMapConfig(t *testing.T) string {
 // operator writes into the collector's ConfigMap.
 func operatorConfigYAML(t *testing.T) []byte {
 	t.Helper()
+	return operatorConfigYAMLOf(t, "deploy/operator/20-collector.yaml")
+}
+
+// agentOperatorConfigYAML is the node agent's operator resource's
+// spec.config.
+func agentOperatorConfigYAML(t *testing.T) []byte {
+	t.Helper()
+	return operatorConfigYAMLOf(t, "deploy/ambient/operator/20-collector.yaml")
+}
+
+func operatorConfigYAMLOf(t *testing.T, file string) []byte {
+	t.Helper()
 	var raw struct {
 		Spec struct {
 			Config json.RawMessage `json:"config"`
 		} `json:"spec"`
 	}
-	doc := loadDoc(t, "deploy/operator/20-collector.yaml", "opentelemetry.io/v1beta1/OpenTelemetryCollector")
+	doc := loadDoc(t, file, "opentelemetry.io/v1beta1/OpenTelemetryCollector")
 	if err := yaml.Unmarshal(doc, &raw); err != nil {
 		t.Fatal(err)
 	}
@@ -91,8 +118,8 @@ func validate(t *testing.T, config []byte) (string, error) {
 // collector configuration, inline ones included.
 func TestCollectorConfigsValidate(t *testing.T) {
 	configs := collectorConfigs(t)
-	if len(configs) < 5 {
-		t.Fatalf("found %d collector configurations, want the examples plus the two deploy ones", len(configs))
+	if len(configs) < 7 {
+		t.Fatalf("found %d collector configurations, want the examples plus the four deploy ones", len(configs))
 	}
 	for name, cfg := range configs {
 		t.Run(name, func(t *testing.T) {

@@ -152,8 +152,8 @@ func TestComponentsListed(t *testing.T) {
 	out, err := otelcolPan(t, "components")
 	require.NoError(t, err, out)
 	for _, name := range []string{
-		"istioals", "otlp", // receivers
-		"paprefix", "batch", "memory_limiter", "k8s_attributes", "transform", "filter", "attributes", // processors
+		"istioals", "otlp", "file_log", // receivers
+		"paprefix", "istionorm", "batch", "memory_limiter", "k8s_attributes", "transform", "filter", "attributes", // processors
 		"panlogs", "serviceentry", "debug", "otlp_grpc", "otlp_http", "file", // exporters
 		"health_check", "zpages", "pprof", "file_storage", // extensions
 	} {

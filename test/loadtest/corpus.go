@@ -7,7 +7,9 @@ import (
 	"time"
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	accesslogv3 "github.com/envoyproxy/go-control-plane/envoy/service/accesslog/v3"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"google.golang.org/protobuf/proto"
 
@@ -38,10 +40,15 @@ type StreamCorpus struct {
 	N    []int // entries per message
 }
 
+// otlpRecords is the OTLP form of the baseline: istioals's own records.
+const otlpRecords = "records"
+
 // NewCorpus builds entries of kind ("http", "tcp", "mixed") over streams,
-// batch entries a message (Envoy flushes ~30 per 16 KiB). withOTLP also
-// prepares the OTLP form for the baseline.
-func NewCorpus(kind string, streams, entries, batch int, withOTLP bool) (*Corpus, error) {
+// batch entries a message (Envoy flushes ~30 per 16 KiB). otlp also
+// prepares an OTLP form of each message: istioals's records for the
+// baseline (otlpRecords), or what Istio's envoyOtelAls provider sends
+// (alsgen.OTLPText, alsgen.OTLPLabels); "" for none.
+func NewCorpus(kind string, streams, entries, batch int, otlp string) (*Corpus, error) {
 	c := &Corpus{Kind: kind, Entries: entries, Batch: batch, srcStream: map[string]int{}}
 	start := time.Now()
 	for s := 0; s < streams; s++ {
@@ -77,10 +84,19 @@ func NewCorpus(kind string, streams, entries, batch int, withOTLP bool) (*Corpus
 			}
 			sc.ALS = append(sc.ALS, b)
 			sc.N = append(sc.N, n)
-			if withOTLP {
-				ld, err := istioals.ConvertMessage(nil, id, msg, pcommon.NewTimestampFromTime(start))
-				if err != nil {
-					return nil, err
+			if otlp != "" {
+				var ld plog.Logs
+				if otlp == otlpRecords {
+					if ld, err = istioals.ConvertMessage(nil, id, msg, pcommon.NewTimestampFromTime(start)); err != nil {
+						return nil, err
+					}
+				} else {
+					ld = alsgen.OTLPLogs(alsgen.StreamEntries([]alsgen.Stream{{Identifier: id, Next: func(i int) (*accesslogv3.StreamAccessLogsMessage, int) {
+						if i > 0 {
+							return nil, 0
+						}
+						return msg, n
+					}}}), otlp, true)
 				}
 				ob, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
 				if err != nil {

@@ -58,8 +58,9 @@ func readK8s(path string, into any) error {
 }
 
 // Config is the deployed configuration made runnable on this machine:
-// istioals on recvAddr, panlogs writing to a file, the collector's metrics on
-// metricsAddr; k8s_attributes, which needs a cluster, left out; and
+// istioals on recvAddr (and otlp on a free address), panlogs writing to a
+// file, the collector's metrics on metricsAddr; k8s_attributes, which needs
+// a cluster, left out; and
 // memory_limiter's percentages turned into MiB of the pod's limit, since a
 // process here has no cgroup limit to take them from.
 func (d *Deploy) Config(recvAddr, metricsAddr, out, pprofAddr string, receiver map[string]any) (string, error) {
@@ -102,8 +103,17 @@ func (d *Deploy) Config(recvAddr, metricsAddr, out, pprofAddr string, receiver m
 			"pull": map[string]any{"exporter": map[string]any{"prometheus": map[string]any{"host": host, "port": port}}},
 		}}},
 	}
-	pl := dig(svc, "pipelines", "logs")
-	pl["processors"] = slices.DeleteFunc(pl["processors"].([]any), func(p any) bool { return p == "k8s_attributes" })
+	for _, p := range dig(svc, "pipelines") {
+		pl := p.(map[string]any)
+		if procs, ok := pl["processors"].([]any); ok {
+			pl["processors"] = slices.DeleteFunc(procs, func(p any) bool { return p == "k8s_attributes" })
+		}
+	}
+	// The OTLP pipeline (ambient node agents, the envoyOtelAls provider)
+	// takes no load here; its receiver listens where nothing else does.
+	if recvs := dig(cfg, "receivers"); recvs["otlp"] != nil {
+		dig(recvs, "otlp", "protocols", "grpc")["endpoint"] = FreeAddr()
+	}
 	b, err := yaml.Marshal(cfg)
 	return string(b), err
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/alsgen"
 )
 
 // Pipelines a scenario can measure.
@@ -19,7 +21,25 @@ const (
 	OursSyslog   = "ours rfc5424→tcp"
 	Baseline     = "baseline otlp→file"
 	Ceiling      = "ceiling decode-only"
+	// Istio's envoyOtelAls provider (Envoy's text line, or Istio's labels)
+	// through the otlp receiver and istionorm to panlogs json→file.
+	OTelText   = "otel text→istionorm"
+	OTelLabels = "otel labels→istionorm"
 )
+
+// otlpShape is the form of the OTLP records a pipeline is sent: "" for
+// none (ALS), istioals's records for the baseline, Envoy's for istionorm.
+func otlpShape(pipeline string) string {
+	switch pipeline {
+	case Baseline:
+		return otlpRecords
+	case OTelText:
+		return alsgen.OTLPText
+	case OTelLabels:
+		return alsgen.OTLPLabels
+	}
+	return ""
+}
 
 // Scenario is one measured run.
 type Scenario struct {
@@ -92,6 +112,25 @@ service:%s
     logs: {receivers: [otlp], processors: [batch], exporters: [file]}
 `, recvAddr, out, telemetry)
 	}
+	if otlpShape(pipeline) == alsgen.OTLPText || otlpShape(pipeline) == alsgen.OTLPLabels {
+		return fmt.Sprintf(`
+receivers:
+  otlp:
+    protocols:
+      grpc: {endpoint: %q}
+processors:
+  istionorm:
+  paprefix:
+exporters:
+  panlogs:
+    format: json
+    transport: file
+    file: {path: %q}
+service:%s
+  pipelines:
+    logs: {receivers: [otlp], processors: [istionorm, paprefix], exporters: [panlogs]}
+`, recvAddr, out, telemetry)
+	}
 	exporter := fmt.Sprintf("format: json\n    transport: file\n    file: {path: %q}", out)
 	switch pipeline {
 	case OursCSVFile:
@@ -119,7 +158,7 @@ service:%s
 // Run measures one scenario in dir.
 func Run(ctx context.Context, bins Bins, sc Scenario, dir string) (Result, error) {
 	res := Result{Scenario: sc, AllocPerEntry: -1}
-	corpus, err := NewCorpus(sc.Kind, sc.Streams, sc.Entries, sc.Batch, sc.Pipeline == Baseline)
+	corpus, err := NewCorpus(sc.Kind, sc.Streams, sc.Entries, sc.Batch, otlpShape(sc.Pipeline))
 	if err != nil {
 		return res, err
 	}
@@ -184,7 +223,7 @@ func Run(ctx context.Context, bins Bins, sc Scenario, dir string) (Result, error
 	}
 	alloc0 := AllocBytes(metricsAddr)
 	begin := time.Now()
-	if sc.Pipeline == Baseline {
+	if otlpShape(sc.Pipeline) != "" {
 		err = SendOTLP(ctx, recvAddr, corpus, sc.Rate)
 	} else {
 		err = SendALS(ctx, recvAddr, corpus, sc.Rate)

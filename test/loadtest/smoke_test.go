@@ -13,7 +13,8 @@ import (
 )
 
 // The load harness end to end in seconds: every entry sent over 4 streams
-// arrives exactly once, for each of our pipelines and the baseline. No
+// arrives exactly once, for each of our pipelines (istionorm's on Istio's
+// OTLP provider's records included) and the baseline. No
 // timing is asserted; `make bench` measures.
 func TestSmokeZeroLoss(t *testing.T) {
 	bins := Bins{Collector: testutil.Binary(t)}
@@ -22,6 +23,8 @@ func TestSmokeZeroLoss(t *testing.T) {
 		{Pipeline: OursCSVFile, Kind: "tcp", Entries: 3000, Streams: 4, Batch: 30},
 		{Pipeline: OursSyslog, Kind: "http", Entries: 3000, Streams: 4, Batch: 30, Rate: 20000},
 		{Pipeline: Baseline, Kind: "http", Entries: 3000, Streams: 4, Batch: 30},
+		{Pipeline: OTelText, Kind: "mixed", Entries: 3000, Streams: 4, Batch: 30},
+		{Pipeline: OTelLabels, Kind: "http", Entries: 3000, Streams: 4, Batch: 30},
 	} {
 		t.Run(sc.Pipeline+"/"+sc.Kind, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

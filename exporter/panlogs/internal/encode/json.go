@@ -46,7 +46,7 @@ func (f jsonFormat) appendRecord(b []byte, r *record.Record, prefix string, sc *
 			w.str("src_pod", pod)
 		}
 	}
-	if h := r.ClusterHost(); h != "" {
+	if h := r.DestinationService(); h != "" {
 		w.str("dst_service", h)
 	}
 	w.fields(r, jsonMesh)

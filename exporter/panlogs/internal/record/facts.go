@@ -49,6 +49,15 @@ func (r *Record) IsEgress() bool { return r.Bool(Egress) }
 // ("outbound|9080||details.default.svc.cluster.local"), "" for others.
 func (r *Record) ClusterHost() string { return mesh.ParseCluster(r.Str(Cluster)).Host }
 
+// DestinationService is the service host the traffic went to: the host of
+// Envoy's cluster, else the one ztunnel resolved (istio.destination.service).
+func (r *Record) DestinationService() string {
+	if h := r.ClusterHost(); h != "" {
+		return h
+	}
+	return r.Str(DstService)
+}
+
 // App names the application the way PAN-OS App-ID would for mesh traffic:
 // the HTTP version (http, http2, http3), else ssl for a TLS session, else
 // tcp for a TCP entry; "" when nothing says.
@@ -69,10 +78,11 @@ func (r *Record) App() string {
 	return ""
 }
 
-// LocalPod is the proxy's own pod when it is a sidecar: the destination of
-// inbound traffic, the source of outbound traffic.
+// LocalPod is the proxy's own pod when it is a sidecar, or the workload's
+// pod a ztunnel logged for: the destination of inbound traffic, the source
+// of outbound traffic.
 func (r *Record) LocalPod() (pod, ns string, ok bool) {
-	if r.Str(Proxy) != mesh.ProxySidecar || !r.Has(Pod) || !r.Has(Direction) {
+	if p := r.Str(Proxy); (p != mesh.ProxySidecar && p != mesh.ProxyZtunnel) || !r.Has(Pod) || !r.Has(Direction) {
 		return "", "", false
 	}
 	return r.Get(Pod).AsString(), r.Get(Namespace).AsString(), true

@@ -65,6 +65,7 @@ const (
 	DstWorkload
 	DstNamespace
 	DstPrincipal
+	DstService
 
 	// Read from the resource, once per ResourceLogs.
 	Pod
@@ -127,6 +128,7 @@ var Keys = [NumSlots]string{
 	DstWorkload:    fields.IstioDestinationWorkload,
 	DstNamespace:   fields.IstioDestinationNamespace,
 	DstPrincipal:   fields.IstioDestinationPrincipal,
+	DstService:     fields.IstioDestinationService,
 
 	Pod:        fields.K8sPodName,
 	Namespace:  fields.K8sNamespaceName,

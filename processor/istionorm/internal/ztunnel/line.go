@@ -16,7 +16,6 @@
 package ztunnel // import "github.com/otelcol-pan/otelcol-pan/processor/istionorm/internal/ztunnel"
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -60,30 +59,43 @@ var ErrNotZtunnel = errors.New("not a ztunnel log line")
 
 // Parse reads a line in whichever format it is.
 func Parse(s string) (Line, error) {
+	var l Line
+	err := l.Parse(s)
+	return l, err
+}
+
+// Parse reads a line in whichever format it is into l, reusing the room of
+// its Fields. String values point into s when they hold no escape.
+func (l *Line) Parse(s string) error {
 	s = strings.TrimRight(s, "\r\n")
-	if strings.HasPrefix(s, "{") {
-		return ParseJSON([]byte(s))
+	if j := strings.TrimLeft(s, " \t"); strings.HasPrefix(j, "{") {
+		return l.parseJSON(j)
 	}
-	return ParsePlain(s)
+	return l.parsePlain(s)
 }
 
 // ParsePlain reads a line of ztunnel's plain format.
 func ParsePlain(s string) (Line, error) {
-	s = strings.TrimRight(s, "\r\n")
 	var l Line
+	err := l.parsePlain(strings.TrimRight(s, "\r\n"))
+	return l, err
+}
+
+func (l *Line) parsePlain(s string) error {
+	*l = Line{Fields: l.Fields[:0]}
 	var ok bool
 	if l.Time, s, ok = strings.Cut(s, "\t"); !ok || !looksLikeTime(l.Time) {
-		return Line{}, ErrNotZtunnel
+		return ErrNotZtunnel
 	}
 	if l.Level, s, ok = strings.Cut(s, "\t"); !ok || l.Level == "" {
-		return Line{}, ErrNotZtunnel
+		return ErrNotZtunnel
 	}
 	// The target, with span names and fields after ':' when the event has a
 	// parent span (access events have none).
 	target, rest, ok := strings.Cut(s, "\t")
 	if !ok {
 		l.Target = s
-		return l, nil
+		return nil
 	}
 	if i := strings.IndexByte(target, ':'); i >= 0 && !strings.HasPrefix(target[i:], "::") {
 		target = target[:i]
@@ -93,22 +105,21 @@ func ParsePlain(s string) (Line, error) {
 	msg, fields, hasFields := strings.Cut(rest, "\t")
 	l.Message = msg
 	if hasFields {
-		fs, err := parseFields(fields)
-		if err != nil {
-			return Line{}, err
-		}
+		fs, err := parseFields(l.Fields, fields)
 		l.Fields = fs
+		if err != nil {
+			return err
+		}
 	}
-	return l, nil
+	return nil
 }
 
 func looksLikeTime(s string) bool {
 	return len(s) >= 20 && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == 't')
 }
 
-// parseFields reads `k=v k="quoted v" …`.
-func parseFields(s string) ([]Field, error) {
-	var out []Field
+// parseFields appends the fields of `k=v k="quoted v" …` to out.
+func parseFields(out []Field, s string) ([]Field, error) {
 	for len(s) > 0 {
 		if s[0] == ' ' {
 			s = s[1:]
@@ -116,17 +127,17 @@ func parseFields(s string) ([]Field, error) {
 		}
 		eq := strings.IndexByte(s, '=')
 		if eq <= 0 {
-			return nil, fmt.Errorf("ztunnel: field without '=' at %q", abbreviate(s))
+			return out, fmt.Errorf("ztunnel: field without '=' at %q", abbreviate(s))
 		}
 		key := s[:eq]
 		if strings.ContainsAny(key, " \"") {
-			return nil, fmt.Errorf("ztunnel: bad field name %q", abbreviate(key))
+			return out, fmt.Errorf("ztunnel: bad field name %q", abbreviate(key))
 		}
 		s = s[eq+1:]
 		if strings.HasPrefix(s, `"`) {
 			v, n, err := unquoteRust(s)
 			if err != nil {
-				return nil, fmt.Errorf("ztunnel: %s: %w", key, err)
+				return out, fmt.Errorf("ztunnel: %s: %w", key, err)
 			}
 			out = append(out, Field{Key: key, Value: v, Quoted: true})
 			s = s[n:]
@@ -145,6 +156,15 @@ func parseFields(s string) ([]Field, error) {
 // unquoteRust reads a string as Rust's Debug formatting writes it, starting
 // at its opening quote; it returns the string and the bytes it took.
 func unquoteRust(s string) (string, int, error) {
+	// Most values hold no escape: the string is then a slice of s.
+	for i := 1; i < len(s); i++ {
+		if s[i] == '"' {
+			return s[1:i], i + 1, nil
+		}
+		if s[i] == '\\' {
+			break
+		}
+	}
 	var b strings.Builder
 	for i := 1; i < len(s); {
 		c := s[i]
@@ -196,13 +216,9 @@ func unquoteRust(s string) (string, int, error) {
 
 // ParseJSON reads a line of ztunnel's JSON format (LOG_FORMAT=json).
 func ParseJSON(b []byte) (Line, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		return Line{}, ErrNotZtunnel
-	}
-	return FromMap(m)
+	var l Line
+	err := l.parseJSON(strings.TrimRight(string(b), "\r\n"))
+	return l, err
 }
 
 // FromMap reads a line that something upstream (file_log's json_parser, or

@@ -1,7 +1,9 @@
 package ztunnel
 
 import (
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -148,3 +150,48 @@ func FuzzParsePlain(f *testing.F) {
 }
 
 func validUTF8(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+
+// Any strings ztunnel's JSON format could hold come back unchanged (keys and
+// values through encoding/json's escaping), numbers as written, and no
+// input makes the scanner panic.
+func FuzzParseJSON(f *testing.F) {
+	f.Add("error", "connection closed due to policy rejection: explicitly denied by: default/x", int64(12))
+	f.Add("a\"b", "\x00\u2028é\\/", int64(-1))
+	f.Add("", "", int64(0))
+	f.Fuzz(func(t *testing.T, key, value string, n int64) {
+		_, _ = Parse("{" + key + value) // arbitrary text: no panic
+		_, _ = Parse(value)
+		if !validUTF8(key) || !validUTF8(value) || key == "" || key == "n" || key == "time" || key == "level" || key == "scope" || key == "message" {
+			return
+		}
+		b, err := json.Marshal(map[string]any{"level": "info", "time": "2026-11-29T10:11:12.345678Z", "scope": "access", "message": "connection complete", key: value, "n": n})
+		require.NoError(t, err)
+		l, err := Parse(string(b))
+		require.NoError(t, err, string(b))
+		got, ok := l.Get(key)
+		require.True(t, ok)
+		require.Equal(t, value, got)
+		num, _ := l.Get("n")
+		require.Equal(t, strconv.FormatInt(n, 10), num)
+		require.Equal(t, "access", l.Target)
+	})
+}
+
+func TestParseJSONShapes(t *testing.T) {
+	l, err := Parse(`  {"level":"warn","time":"2026-11-29T10:11:12Z","scope":"access","message":"connection failed","error":"x\ty\u00e9\ud83d\ude00","n":1.5e3,"b":true,"z":null,"span":{"a":[1,"}"]}}` + "\n")
+	require.NoError(t, err)
+	v, _ := l.Get("error")
+	assert.Equal(t, "x\tyé😀", v)
+	v, _ = l.Get("n")
+	assert.Equal(t, "1.5e3", v)
+	v, _ = l.Get("b")
+	assert.Equal(t, "true", v)
+	_, ok := l.Get("z")
+	assert.False(t, ok, "null is absent")
+	v, _ = l.Get("span")
+	assert.JSONEq(t, `{"a":[1,"}"]}`, v)
+	for _, bad := range []string{`{"level":"info"}`, `{"level":"info","time":"t"`, `{"level":"info","time":"t"} x`, `{"level":"info","time":"t",}`, `{"a":01x}`, `{"a":"\q"}`} {
+		_, err := Parse(bad)
+		assert.Error(t, err, bad)
+	}
+}

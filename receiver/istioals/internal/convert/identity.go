@@ -17,66 +17,28 @@ const (
 	structTypeURL     = "type.googleapis.com/google.protobuf.Struct"
 )
 
-// Peer is one side's identity, as written to istio.source.* or
-// istio.destination.*.
-type Peer struct {
-	Workload         string
-	Namespace        string
-	Principal        string
-	App              string
-	Version          string
-	CanonicalService string
-	Cluster          string
+// structMetadata is a google.protobuf.Struct's fields as Istio's workload
+// metadata (mesh.Metadata).
+type structMetadata map[string]*structpb.Value
+
+func (m structMetadata) Str(key string) string { return m[key].GetStringValue() }
+func (m structMetadata) Has(key string) bool   { _, ok := m[key]; return ok }
+func (m structMetadata) Label(key string) string {
+	return m["LABELS"].GetStructValue().GetFields()[key].GetStringValue()
 }
 
-func (p *Peer) empty() bool { return *p == Peer{} }
-
 // peerFromFilterState reads a downstream_peer/upstream_peer filter state: an
-// Any holding a google.protobuf.Struct. Sidecars write Istio's
-// WorkloadMetadataObject with lower-case keys (workload, namespace, identity,
-// app, version, service, cluster); waypoints write the node-metadata style
-// with upper-case keys (WORKLOAD_NAME, NAMESPACE, CLUSTER_ID, LABELS).
-func peerFromFilterState(a *anyView) (Peer, bool) {
+// Any holding a google.protobuf.Struct, in either of Istio's styles
+// (mesh.PeerFrom).
+func peerFromFilterState(a *anyView) (mesh.Peer, bool) {
 	if !a.present || a.typeURL != structTypeURL {
-		return Peer{}, false
+		return mesh.Peer{}, false
 	}
 	var s structpb.Struct
 	if err := proto.Unmarshal(a.value, &s); err != nil {
-		return Peer{}, false
+		return mesh.Peer{}, false
 	}
-	f := s.GetFields()
-	var p Peer
-	if _, upper := f["NAMESPACE"]; upper || f["WORKLOAD_NAME"] != nil || f["LABELS"] != nil {
-		labels := f["LABELS"].GetStructValue().GetFields()
-		p = Peer{
-			Workload:         str(f, "WORKLOAD_NAME"),
-			Namespace:        str(f, "NAMESPACE"),
-			Principal:        mesh.NormalizeSPIFFE(first(str(f, "IDENTITY"), str(f, "SPIFFE_ID"))),
-			App:              first(str(labels, "app.kubernetes.io/name"), str(labels, "app")),
-			Version:          first(str(labels, "app.kubernetes.io/version"), str(labels, "version")),
-			CanonicalService: str(labels, "service.istio.io/canonical-name"),
-			Cluster:          str(f, "CLUSTER_ID"),
-		}
-		if p.Workload == "" {
-			if _, name := ownerWorkload(str(f, "OWNER")); name != "" {
-				p.Workload = name
-			}
-		}
-	} else {
-		p = Peer{
-			Workload:         str(f, "workload"),
-			Namespace:        str(f, "namespace"),
-			Principal:        mesh.NormalizeSPIFFE(str(f, "identity")),
-			App:              str(f, "app"),
-			Version:          str(f, "version"),
-			CanonicalService: str(f, "service"),
-			Cluster:          str(f, "cluster"),
-		}
-	}
-	if p.CanonicalService == "" {
-		p.CanonicalService = p.App
-	}
-	return p, !p.empty()
+	return mesh.PeerFrom(structMetadata(s.GetFields()))
 }
 
 // peerURI returns the first SPIFFE URI SAN of a certificate, else "".
@@ -96,7 +58,7 @@ func peerURI(c *certView) string {
 // for inbound traffic, else the upstream peer. A waypoint is neither end: both
 // sides come from its peers.
 func putIdentity(c *commonView, local *Local, dir mesh.Direction, attrs pcommon.Map) {
-	var src, dst Peer
+	var src, dst mesh.Peer
 	srcKnown := false
 	if p, ok := local.cachedPeer(&c.dsPeer); ok {
 		src, srcKnown = p, true
@@ -124,8 +86,8 @@ func putIdentity(c *commonView, local *Local, dir mesh.Direction, attrs pcommon.
 			dst.Namespace = mesh.SPIFFENamespace(dst.Principal)
 		}
 	}
-	putPeer(attrs, &src, false)
-	putPeer(attrs, &dst, true)
+	src.Put(attrs, false)
+	dst.Put(attrs, true)
 
 	// mTLS: a downstream TLS session whose client presented a SPIFFE
 	// certificate. Plaintext arriving inbound is a fact (false); for traffic
@@ -140,9 +102,9 @@ func putIdentity(c *commonView, local *Local, dir mesh.Direction, attrs pcommon.
 
 // cachedPeer decodes a peer filter state through the stream's cache. A nil
 // Local (no identifier yet) decodes without caching.
-func (l *Local) cachedPeer(a *anyView) (Peer, bool) {
+func (l *Local) cachedPeer(a *anyView) (mesh.Peer, bool) {
 	if !a.present || a.typeURL != structTypeURL {
-		return Peer{}, false
+		return mesh.Peer{}, false
 	}
 	if l == nil {
 		return peerFromFilterState(a)
@@ -159,42 +121,13 @@ func (l *Local) cachedPeer(a *anyView) (Peer, bool) {
 	return p, ok
 }
 
-func (l *Local) peer() Peer {
-	return Peer{
+func (l *Local) peer() mesh.Peer {
+	return mesh.Peer{
 		Workload:         l.Workload,
 		Namespace:        l.Namespace,
 		App:              l.App,
 		Version:          l.Version,
 		CanonicalService: l.CanonicalService,
 		Cluster:          l.Cluster,
-	}
-}
-
-// peerKeys are the attributes of each side's identity (istio.source.* and
-// istio.destination.*), in the order of Peer.values.
-var peerKeys = func() (k [2][7]string) {
-	for side, prefix := range [2]string{fields.IstioSourcePrefix, fields.IstioDestinationPrefix} {
-		for i, name := range [7]string{
-			fields.PeerWorkload, fields.PeerNamespace, fields.PeerPrincipal, fields.PeerApp,
-			fields.PeerVersion, fields.PeerCanonicalService, fields.PeerCluster,
-		} {
-			k[side][i] = prefix + name
-		}
-	}
-	return k
-}()
-
-func (p *Peer) values() [7]string {
-	return [7]string{p.Workload, p.Namespace, p.Principal, p.App, p.Version, p.CanonicalService, p.Cluster}
-}
-
-// putPeer writes one side's identity: the source, or the destination.
-func putPeer(attrs pcommon.Map, p *Peer, destination bool) {
-	keys := &peerKeys[0]
-	if destination {
-		keys = &peerKeys[1]
-	}
-	for i, v := range p.values() {
-		putStr(attrs, keys[i], v)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/otelcol-pan/otelcol-pan/internal/fields"
+	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
 
 // Local is the identity of the proxy that sent the stream, taken once from
@@ -28,7 +29,7 @@ type Local struct {
 }
 
 type peerEntry struct {
-	peer Peer
+	peer mesh.Peer
 	ok   bool
 }
 
@@ -92,14 +93,14 @@ func NewNode(node *corev3.Node, logName string) Node {
 	putStr(res, fields.ServiceVersion, revision)
 
 	workload := str(md, "WORKLOAD_NAME")
-	if kindAttr, name := ownerWorkload(str(md, "OWNER")); kindAttr != "" {
+	if kindAttr, name := mesh.OwnerWorkload(str(md, "OWNER")); kindAttr != "" {
 		putStr(res, kindAttr, name)
 		if workload == "" {
 			workload = name
 		}
 	}
 	if workload == "" {
-		workload = workloadFromPod(pod, str(labels, "pod-template-hash"))
+		workload = mesh.WorkloadFromPod(pod, str(labels, "pod-template-hash"))
 	}
 	putStr(res, fields.IstioWorkloadName, workload)
 
@@ -128,70 +129,6 @@ func splitNodeID(id string) (typ, ip, pod, ns string) {
 		pod = parts[2]
 	}
 	return typ, ip, pod, ns
-}
-
-// ownerWorkload reads OWNER ("kubernetes://apis/apps/v1/namespaces/ns/deployments/name")
-// into the semantic-convention attribute for that kind and the owner's name.
-func ownerWorkload(owner string) (attr, name string) {
-	const marker = "/namespaces/"
-	i := strings.Index(owner, marker)
-	if i < 0 {
-		return "", ""
-	}
-	rest := strings.Split(owner[i+len(marker):], "/") // ns, kind, name
-	if len(rest) != 3 || rest[2] == "" {
-		return "", ""
-	}
-	attr, ok := ownerKinds[rest[1]]
-	if !ok {
-		return "", ""
-	}
-	return attr, rest[2]
-}
-
-// ownerKinds maps the resource of an OWNER to its name's attribute.
-var ownerKinds = map[string]string{
-	"deployments": fields.K8sDeploymentName, "statefulsets": fields.K8sStatefulSetName, "daemonsets": fields.K8sDaemonSetName,
-	"replicasets": fields.K8sReplicaSetName, "jobs": fields.K8sJobName, "cronjobs": fields.K8sCronJobName,
-}
-
-// workloadFromPod derives a Deployment's name from its pod's name, for old
-// proxies that send no WORKLOAD_NAME or OWNER: a Deployment pod is named
-// "<deployment>-<replicaset hash>-<suffix>", both generated parts drawn from
-// Kubernetes' safe alphabet. The pod-template-hash label is tried first;
-// older clusters encoded it differently from the name, hence the shape check.
-func workloadFromPod(pod, templateHash string) string {
-	if pod == "" {
-		return ""
-	}
-	if templateHash != "" {
-		if i := strings.Index(pod, "-"+templateHash+"-"); i > 0 {
-			return pod[:i]
-		}
-	}
-	last := strings.LastIndexByte(pod, '-')
-	if last <= 0 || !isSafeName(pod[last+1:], 5, 5) {
-		return ""
-	}
-	prev := strings.LastIndexByte(pod[:last], '-')
-	if prev <= 0 || !isSafeName(pod[prev+1:last], 6, 10) {
-		return ""
-	}
-	return pod[:prev]
-}
-
-// isSafeName reports whether s is n..m characters of the alphabet that
-// Kubernetes uses for generated names (no vowels, no 0/1/3).
-func isSafeName(s string, n, m int) bool {
-	if len(s) < n || len(s) > m {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !strings.ContainsRune("bcdfghjklmnpqrstvwxz2456789", rune(s[i])) {
-			return false
-		}
-	}
-	return true
 }
 
 func str(m map[string]*structpb.Value, key string) string {

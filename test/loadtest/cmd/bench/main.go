@@ -59,6 +59,7 @@ func main() {
 			fixed(loadtest.OursJSONFile, "mixed", 10000), fixed(loadtest.OursJSONFile, "mixed", 25000), fixed(loadtest.OursJSONFile, "mixed", 50000),
 			fixed(loadtest.OursCSVFile, "mixed", 25000), fixed(loadtest.OursSyslog, "mixed", 25000),
 			fixed(loadtest.Baseline, "http", 10000),
+			sat(loadtest.OTelText, "http"), sat(loadtest.OTelLabels, "http"), sat(loadtest.OTelText, "tcp"),
 		)
 	}
 
