@@ -66,12 +66,16 @@ const (
 	DstNamespace
 	DstPrincipal
 	DstService
+	StreamID
+	LogType
+	Intermediate
 
 	// Read from the resource, once per ResourceLogs.
 	Pod
 	Namespace
 	Proxy
 	Containers
+	PodIP
 
 	// NumSlots counts the slots.
 	NumSlots
@@ -129,11 +133,15 @@ var Keys = [NumSlots]string{
 	DstNamespace:   fields.IstioDestinationNamespace,
 	DstPrincipal:   fields.IstioDestinationPrincipal,
 	DstService:     fields.IstioDestinationService,
+	StreamID:       fields.EnvoyStreamID,
+	LogType:        fields.EnvoyAccessLogType,
+	Intermediate:   fields.EnvoyAccessLogIntermediate,
 
 	Pod:        fields.K8sPodName,
 	Namespace:  fields.K8sNamespaceName,
 	Proxy:      fields.IstioProxyType,
 	Containers: fields.IstioAppContainers,
+	PodIP:      fields.K8sPodIP,
 }
 
 // recordSlots and resourceSlots find a slot by attribute name, each among
