@@ -147,6 +147,7 @@ type ocsfEvent struct {
 
 	statusID, severityID  int
 	actionID, disposition int
+	otherAction           string // pan.action when it is none of PAN-OS's
 
 	status   int64 // HTTP status
 	statusOK bool
@@ -229,6 +230,9 @@ func (ev *ocsfEvent) read(r *record.Record, s *settings) {
 	endReason := r.Str(record.EndReason)
 	flags := r.Flags()
 	denial, reset := mesh.IsDenial(action), mesh.IsReset(action)
+	// An action outside PAN-OS's (from another producer) says nothing of
+	// the outcome: it is written as Other, under its own name.
+	knownAction := action == mesh.ActionAllow || denial || reset
 	timedOut := endReason == mesh.EndAgedOut
 	failed := mesh.IsFailure(endReason, flags)
 
@@ -248,14 +252,12 @@ func (ev *ocsfEvent) read(r *record.Record, s *settings) {
 		ev.class, ev.activity, ev.activityName = ocsfBaseEvent, ocsfUnknown, "Unknown"
 	case isHTTP && (ev.request || ev.response):
 		ev.class = ocsfHTTPActivity
+		ev.activity, ev.activityName = httpActivity(method)
 		switch {
 		case method == "":
 			ev.activity, ev.activityName = ocsfUnknown, "Unknown"
-		default:
-			ev.activity, ev.activityName = httpActivity(method)
-			if ev.activity == ocsfOther {
-				ev.activityName = method
-			}
+		case ev.activity == ocsfOther:
+			ev.activityName = method
 		}
 	default:
 		ev.class = ocsfNetworkActivity
@@ -284,7 +286,7 @@ func (ev *ocsfEvent) read(r *record.Record, s *settings) {
 	switch {
 	case denial || reset || timedOut || failed || ev.statusOK && ev.status >= 400:
 		ev.statusID = statusFailure
-	case action != "" || endReason != "" || ev.statusOK:
+	case knownAction || endReason != "" || ev.statusOK:
 		ev.statusID = statusSuccess
 	}
 	switch {
@@ -303,10 +305,12 @@ func (ev *ocsfEvent) read(r *record.Record, s *settings) {
 		ev.actionID, ev.disposition = actionDenied, dispositionUnauthorized
 	case denial:
 		ev.actionID, ev.disposition = actionDenied, dispositionBlocked
-	case action != "":
+	case knownAction:
 		// allow and the resets: the mesh let the traffic through (a reset
 		// is a peer's or Envoy's, not a policy's).
 		ev.actionID, ev.disposition = actionAllowed, dispositionAllowed
+	case action != "":
+		ev.actionID, ev.otherAction = ocsfOther, action
 	}
 	ev.securityControl = ev.actionID != 0 || r.Has(record.Rule)
 }
@@ -368,7 +372,11 @@ func (f ocsfFormat) appendRecord(b []byte, r *record.Record, prefix string, sc *
 		w.qi(`"duration":`, ms)
 	}
 
-	if ev.actionID != 0 {
+	switch {
+	case ev.actionID == ocsfOther:
+		w.raw(`"action_id":99,"action":`)
+		w.b = appendJSONString(w.b, ev.otherAction)
+	case ev.actionID != 0:
 		w.raw(verdictAttrs[ev.disposition])
 	}
 	if r.Has(record.Rule) {

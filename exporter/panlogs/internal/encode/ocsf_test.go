@@ -75,15 +75,15 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// ocsfLine encodes a built record as OCSF and checks it.
-func ocsfLine(tb testing.TB, o Options, fill func(res, attrs pcommon.Map)) (string, map[string]any) {
+// builtOCSF encodes a built record as OCSF, checks it and returns it
+// decoded.
+func builtOCSF(tb testing.TB, o Options, fill func(res, attrs pcommon.Map)) map[string]any {
 	tb.Helper()
-	line := oneLine(tb, encodeWith(tb, o, fill))
-	body := line
+	body := oneLine(tb, encodeWith(tb, o, fill))
 	if o.PrefixMode == PrefixLine {
-		_, body, _ = strings.Cut(line, " ")
+		_, body, _ = strings.Cut(body, " ")
 	}
-	return line, checkOCSF(tb, body)
+	return checkOCSF(tb, body)
 }
 
 // path reads a dotted path of a decoded event; nil when absent. Under
@@ -285,7 +285,7 @@ func FuzzOCSFEvent(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, src, dst, method, xff, tlsVersion, action, direction, urlPath string, status, port int64) {
 		for _, mode := range []string{PrefixLine, PrefixField} {
-			_, ev := ocsfLine(t, options(OCSF, mode), func(res, a pcommon.Map) {
+			ev := builtOCSF(t, options(OCSF, mode), func(res, a pcommon.Map) {
 				res.PutStr("istio.proxy.type", "sidecar")
 				res.PutStr("k8s.pod.name", src)
 				res.PutStr("k8s.pod.ip", dst)
@@ -354,7 +354,7 @@ func TestOCSFReadmeExamples(t *testing.T) {
 // Built cases the golden files do not hold.
 func TestOCSFEdgeCases(t *testing.T) {
 	// A method the schema does not enumerate is still an HTTP request.
-	_, ev := ocsfLine(t, options(OCSF, PrefixNone), filled(nil, map[string]any{
+	ev := builtOCSF(t, options(OCSF, PrefixNone), filled(nil, map[string]any{
 		"source.address": "10.0.0.1", "destination.address": "10.0.0.2", "http.request.method": "MKCOL",
 	}))
 	assert.Equal(t, "4002", path(ev, "class_uid"))
@@ -364,7 +364,7 @@ func TestOCSFEdgeCases(t *testing.T) {
 
 	// Only an IPv6 literal is bracketed in url_string.
 	for host, want := range map[string]string{"fd00::1": "http://[fd00::1]:8080/x", "example.com": "http://example.com:8080/x"} {
-		_, ev := ocsfLine(t, options(OCSF, PrefixNone), filled(nil, map[string]any{
+		ev := builtOCSF(t, options(OCSF, PrefixNone), filled(nil, map[string]any{
 			"source.address": "10.0.0.1", "http.request.method": "GET", "url.scheme": "http", "url.path": "/x",
 			"server.address": host, "server.port": 8080,
 		}))
@@ -374,7 +374,7 @@ func TestOCSFEdgeCases(t *testing.T) {
 	// Facts of another type than the record's (an OTLP producer's) stay
 	// valid OCSF: strings where OCSF wants strings, ports and sizes out of
 	// range left out.
-	_, ev = ocsfLine(t, options(OCSF, PrefixField), filled(nil, map[string]any{
+	ev = builtOCSF(t, options(OCSF, PrefixField), filled(nil, map[string]any{
 		"source.address": "10.0.0.1", "source.port": 70000, "destination.address": "not an address",
 		"istio.source.workload": 42, "istio.source.namespace": true, "pan.rule": 7,
 		"http.response.status_code": 200, "http.response.body.size": int64(1) << 40, "envoy.duration_ms": -5,
@@ -387,4 +387,14 @@ func TestOCSFEdgeCases(t *testing.T) {
 	assert.Nil(t, path(ev, "http_response.body_length"))
 	assert.Equal(t, "1099511627776", path(ev, "traffic.bytes_in"), "long_t holds it")
 	assert.Nil(t, path(ev, "duration"))
+
+	// An action PAN-OS does not have is Other, under its own name, and
+	// says nothing of success.
+	ev = builtOCSF(t, options(OCSF, PrefixNone), filled(nil, map[string]any{
+		"source.address": "10.0.0.1", "network.transport": "tcp", "pan.action": "quarantine\n",
+	}))
+	assert.Equal(t, "99", path(ev, "action_id"))
+	assert.Equal(t, "quarantine\n", path(ev, "action"))
+	assert.Nil(t, path(ev, "disposition_id"))
+	assert.Nil(t, path(ev, "status_id"))
 }
