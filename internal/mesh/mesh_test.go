@@ -182,6 +182,17 @@ func TestAuthorizationRulesAndFailures(t *testing.T) {
 	}
 }
 
+func TestZtunnelFailure(t *testing.T) {
+	for _, e := range []string{"connection failed: Connection refused (os error 111)", "http status: 503 Service Unavailable", "tls error", "something new"} {
+		v := (&Ztunnel{Error: e}).verdict()
+		assert.True(t, IsZtunnelFailure(e, v.Action, v.EndReason), e)
+	}
+	for _, e := range []string{"", "connection closed due to policy rejection: explicitly denied by: ns/p", "client disconnected", "destination disconnected", "timed out"} {
+		v := (&Ztunnel{Error: e}).verdict()
+		assert.False(t, IsZtunnelFailure(e, v.Action, v.EndReason), e)
+	}
+}
+
 func TestFlags(t *testing.T) {
 	all := Flags(1<<numFlags - 1)
 	const codes = "LH,UH,UT,LR,UR,UF,UC,UO,NR,DI,FI,RL,UAEX,RLSE,DC,URX,SI,IH,DPE,UMSDR,RFCF,NFCF,DT,UPE,NC,OM,DF,DR"

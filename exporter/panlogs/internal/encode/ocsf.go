@@ -167,7 +167,7 @@ type ocsfEvent struct {
 	request, response bool // http_request / http_response have something to say
 	connection        bool // connection_info: the direction is known
 	tls               bool
-	proxy             bool
+	proxy, ztunnel    bool
 	securityControl   bool
 }
 
@@ -195,7 +195,7 @@ func (e *ocsfEndpoint) present() bool {
 // read classifies the record.
 func (ev *ocsfEvent) read(r *record.Record, s *settings) {
 	ev.src = ocsfEndpoint{name: r.Get(record.SrcWorkload), zone: r.Get(record.SrcNamespace), owner: r.Str(record.SrcPrincipal)}
-	ev.dst = ocsfEndpoint{name: r.Get(record.DstWorkload), zone: r.Get(record.DstNamespace), owner: r.Str(record.DstPrincipal), svc: r.ClusterHost()}
+	ev.dst = ocsfEndpoint{name: r.Get(record.DstWorkload), zone: r.Get(record.DstNamespace), owner: r.Str(record.DstPrincipal), svc: r.DestinationService()}
 	ev.src.ip, ev.src.v6 = ipOf(r.Str(record.SrcAddr))
 	ev.dst.ip, ev.dst.v6 = ipOf(r.Str(record.DstAddr))
 	ev.src.port, ev.src.portOK = portOf(r, record.SrcPort)
@@ -224,7 +224,15 @@ func (ev *ocsfEvent) read(r *record.Record, s *settings) {
 	ev.statusOK = ev.statusOK && ev.status >= 100 && ev.status <= 999
 	ev.tls = r.Str(record.TLSVersion) != ""
 	ev.connection = r.Direction() == mesh.Inbound || r.Direction() == mesh.Outbound
-	ev.proxy = r.Str(record.Pod) != "" || validIP(r.Str(record.PodIP))
+	// A sidecar's, a gateway's or a waypoint's resource is the proxy's own
+	// pod; a ztunnel record's is the workload it logged for, and the proxy
+	// is the ztunnel pod.
+	ev.ztunnel = r.Str(record.Proxy) == mesh.ProxyZtunnel
+	if ev.ztunnel {
+		ev.proxy = r.Str(record.ZtunnelPod) != ""
+	} else {
+		ev.proxy = r.Str(record.Pod) != "" || validIP(r.Str(record.PodIP))
+	}
 
 	action := r.Str(record.Action)
 	endReason := r.Str(record.EndReason)
@@ -234,7 +242,7 @@ func (ev *ocsfEvent) read(r *record.Record, s *settings) {
 	// the outcome: it is written as Other, under its own name.
 	knownAction := action == mesh.ActionAllow || denial || reset
 	timedOut := endReason == mesh.EndAgedOut
-	failed := mesh.IsFailure(endReason, flags)
+	failed := mesh.IsFailure(endReason, flags) || mesh.IsZtunnelFailure(r.Str(record.ZtunnelError), action, endReason)
 
 	method := r.Str(record.Method)
 	isHTTP := r.Event == fields.EventHTTP || method != "" || ev.statusOK
@@ -343,10 +351,13 @@ func (f ocsfFormat) appendRecord(b []byte, r *record.Record, prefix string, sc *
 		w.b = append(w.b, '"')
 	}
 	detailFromCode := r.Has(record.CodeDetails)
-	if detailFromCode {
+	switch {
+	case detailFromCode:
 		w.qt(`"status_detail":`, r.Get(record.CodeDetails))
-	} else {
+	case r.Has(record.TermDetails):
 		w.qt(`"status_detail":`, r.Get(record.TermDetails))
+	default:
+		w.qt(`"status_detail":`, r.Get(record.ZtunnelError))
 	}
 
 	// time: when the request or connection started, else when the
@@ -421,11 +432,15 @@ func (f ocsfFormat) appendRecord(b []byte, r *record.Record, prefix string, sc *
 		if ev.proxy {
 			w.q(`"proxy":`)
 			p := jsonObject{b: append(w.b, '{')}
-			if ip, _ := ipOf(r.Str(record.PodIP)); ip != "" {
-				p.qip(`"ip":`, ip)
+			if ev.ztunnel {
+				p.qt(`"name":`, r.Get(record.ZtunnelPod))
+			} else {
+				if ip, _ := ipOf(r.Str(record.PodIP)); ip != "" {
+					p.qip(`"ip":`, ip)
+				}
+				p.qt(`"name":`, r.Get(record.Pod))
+				p.qt(`"zone":`, r.Get(record.Namespace))
 			}
-			p.qt(`"name":`, r.Get(record.Pod))
-			p.qt(`"zone":`, r.Get(record.Namespace))
 			if r.Has(record.Proxy) {
 				p.raw(`"type_id":99`)
 				p.qt(`"type":`, r.Get(record.Proxy))
@@ -847,7 +862,7 @@ func (f ocsfFormat) appendOCSFHeaders(h *jsonObject, r *record.Record, response 
 }
 
 // observationPoint: an outbound sidecar sits at the source, an inbound one
-// at the destination; a gateway or waypoint is neither.
+// at the destination; a gateway, a waypoint or a ztunnel is neither.
 func observationPoint(r *record.Record) int {
 	switch r.Str(record.Proxy) {
 	case mesh.ProxySidecar:
@@ -857,7 +872,9 @@ func observationPoint(r *record.Record) int {
 		case mesh.Inbound:
 			return observedAtDestination
 		}
-	case mesh.ProxyRouter, mesh.ProxyWaypoint:
+	case mesh.ProxyRouter, mesh.ProxyWaypoint, mesh.ProxyZtunnel:
+		// A gateway and a waypoint stand between the peers; ambient's
+		// ztunnel is a node proxy of its own, not the workload.
 		return observedByNeither
 	}
 	return 0

@@ -187,6 +187,8 @@ var ocsfCases = map[string]ocsfOutcome{
 	"http no healthy upstream":     {"4002", "7", "1", "1", "2", "2"},
 	"http other method ipv6":       {"4002", "99", "1", "1", "1", "1"},
 	"http no method":               {"4002", "0", "1", "1", "2", "2"},
+	"ztunnel connect failure":      {"4001", "4", "1", "1", "2", "2"},
+	"ztunnel policy deny":          {"4001", "5", "2", "26", "2", "3"},
 }
 
 // TestOCSFCases encodes the built cases of testdata/ocsf_records.yaml (one
@@ -270,6 +272,13 @@ func TestOCSFCases(t *testing.T) {
 	assert.Equal(t, "6", at("http other method ipv6", "connection_info.protocol_ver_id"))
 	assert.Equal(t, "http://[fd00:10:96::40]:8080/dav/", at("http other method ipv6", "http_request.url.url_string"))
 	assert.Equal(t, "UAEX", at("http ext_authz deny", "unmapped.envoy.response_flags"))
+	assert.Equal(t, "ztunnel-x7k2p", at("ztunnel connect failure", "proxy.name"), "the ztunnel pod, not the workload's")
+	assert.Nil(t, at("ztunnel connect failure", "proxy.zone"))
+	assert.Equal(t, "kubernetes://catalog-v2-6b7c8d9f5-h3j5k.shop", at("ztunnel connect failure", "src_endpoint.uid"))
+	assert.Equal(t, "checkout.payments.svc.cluster.local", at("ztunnel connect failure", "dst_endpoint.svc_name"))
+	assert.Equal(t, "connection failed: Connection refused (os error 111)", at("ztunnel connect failure", "status_detail"))
+	assert.Equal(t, "3", at("ztunnel policy deny", "observation_point_id"), "ztunnel is neither peer")
+	assert.Equal(t, "payments/deny-shop-catalog", at("ztunnel policy deny", "policy.name"))
 }
 
 // FuzzOCSFEvent: whatever a producer puts in the attributes OCSF types

@@ -69,6 +69,7 @@ const (
 	StreamID
 	LogType
 	Intermediate
+	ZtunnelError
 
 	// Read from the resource, once per ResourceLogs.
 	Pod
@@ -76,6 +77,7 @@ const (
 	Proxy
 	Containers
 	PodIP
+	ZtunnelPod
 
 	// NumSlots counts the slots.
 	NumSlots
@@ -136,12 +138,14 @@ var Keys = [NumSlots]string{
 	StreamID:       fields.EnvoyStreamID,
 	LogType:        fields.EnvoyAccessLogType,
 	Intermediate:   fields.EnvoyAccessLogIntermediate,
+	ZtunnelError:   fields.IstioZtunnelError,
 
 	Pod:        fields.K8sPodName,
 	Namespace:  fields.K8sNamespaceName,
 	Proxy:      fields.IstioProxyType,
 	Containers: fields.IstioAppContainers,
 	PodIP:      fields.K8sPodIP,
+	ZtunnelPod: fields.IstioZtunnelPodName,
 }
 
 // recordSlots and resourceSlots find a slot by attribute name, each among
