@@ -73,7 +73,7 @@ run: $(BIN)
 # labels; prefix envoy_otel_als), and, for the sidecars' traffic, the lines
 # ztunnel would write in ambient mode, tailed by file_log (prefix ztunnel);
 # istionorm turns the last two into the ALS record. One prefixed record per
-# entry and path appears on stdout, in FORMAT (json, pan_csv, cef or leef).
+# entry and path appears on stdout, in FORMAT (json, pan_csv, cef, leef or ocsf).
 # The collector's own log and alsgen's counts go to stderr.
 DEMO_PATHS := --set=receivers::otlp::protocols::grpc::endpoint=$(DEMO_OTLP) \
 	--set='receivers::file_log::include=[$(CURDIR)/bin/demo-ztunnel.log]' --set=receivers::file_log::start_at=beginning \

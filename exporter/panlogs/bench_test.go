@@ -82,7 +82,7 @@ func benchLogs() plog.Logs {
 // nowhere); ns/record is the figure to compare.
 func BenchmarkEncode(b *testing.B) {
 	ld := benchLogs()
-	for _, f := range []string{FormatJSON, FormatPANCSV, FormatCEF, FormatLEEF} {
+	for _, f := range []string{FormatJSON, FormatPANCSV, FormatCEF, FormatLEEF, FormatOCSF} {
 		b.Run(f, func(b *testing.B) {
 			cfg := formatConfig(f, PrefixModeLine)
 			e, err := newExporter(cfg, exportertest.NewNopSettings(metadata.Type))

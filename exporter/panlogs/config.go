@@ -24,6 +24,7 @@ const (
 	FormatPANCSV = encode.PANCSV
 	FormatCEF    = encode.CEF
 	FormatLEEF   = encode.LEEF
+	FormatOCSF   = encode.OCSF
 
 	PrefixModeLine  = encode.PrefixLine
 	PrefixModeField = encode.PrefixField
@@ -64,7 +65,7 @@ var sensitiveHeaders = map[string]bool{
 
 // Config is the panlogs exporter's configuration.
 type Config struct {
-	// Format is the record encoding: json, pan_csv, cef or leef (the
+	// Format is the record encoding: json, pan_csv, cef, leef or ocsf (the
 	// encodings live in internal/encode, one file each).
 	Format string `mapstructure:"format"`
 	// PrefixMode says where the prefix goes: line ("<prefix> <record>"),
@@ -164,10 +165,11 @@ type HTTPConfig struct {
 
 // contentType is what the HTTP transport declares: Cortex's HTTP collector
 // takes application/json for bodies of JSON objects, one per line, and
-// text/plain for CEF, LEEF and raw lines. A json line with the prefix in
-// front (prefix_mode line) is no longer a JSON object, so it is text.
+// text/plain for CEF, LEEF and raw lines. A json or ocsf line with the
+// prefix in front (prefix_mode line) is no longer a JSON object, so it is
+// text.
 func (cfg *Config) contentType() string {
-	if cfg.Format == FormatJSON && cfg.PrefixMode != PrefixModeLine {
+	if (cfg.Format == FormatJSON || cfg.Format == FormatOCSF) && cfg.PrefixMode != PrefixModeLine {
 		return "application/json"
 	}
 	return "text/plain"

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/exporter/exportertest"
 
 	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/metadata"
 )
@@ -55,6 +56,11 @@ func TestLoadConfig(t *testing.T) {
 		{id: "sensitive_allowed", check: func(t *testing.T, c *Config) {
 			assert.True(t, c.AllowSensitiveHeaders)
 		}},
+		{id: "ocsf_lake", check: func(t *testing.T, c *Config) {
+			assert.Equal(t, FormatOCSF, c.Format)
+			assert.Equal(t, PrefixModeField, c.PrefixMode)
+			assert.Equal(t, "application/json", c.contentType())
+		}},
 		{id: "udp_tls", wantErr: "syslog::tls: needs network tcp"},
 		{id: "udp_only", check: func(t *testing.T, c *Config) {
 			assert.Equal(t, 8192, c.Syslog.maxMessageSize(), "the default follows the network")
@@ -67,7 +73,7 @@ func TestLoadConfig(t *testing.T) {
 		{id: "sensitive_header", wantErr: `include_headers[0]: "Authorization" carries credentials`},
 		{id: "http_too_big", wantErr: "http::max_batch_bytes: 10000000 is not in 1..5242880"},
 		{id: "csv_field", wantErr: "prefix_mode: field has no column in pan_csv"},
-		{id: "bad_format", wantErr: `format: "xml" is not one of json, pan_csv, cef, leef`},
+		{id: "bad_format", wantErr: `format: "xml" is not one of json, pan_csv, cef, leef, ocsf`},
 		{id: "bad_mode", wantErr: `prefix_mode: "both" is not one of line, field, none`},
 		{id: "file_without_path", wantErr: "file::path: must be set for transport file"},
 		{id: "bad_prefix", wantErr: `prefix: "bad prefix!" may only hold`},
@@ -86,5 +92,24 @@ func TestLoadConfig(t *testing.T) {
 			require.NoError(t, err)
 			tt.check(t, cfg)
 		})
+	}
+}
+
+// format: ocsf is accepted with every prefix mode over every transport.
+func TestOCSFEveryPrefixModeAndTransport(t *testing.T) {
+	for _, mode := range []string{PrefixModeLine, PrefixModeField, PrefixModeNone} {
+		for _, transport := range []string{TransportStdout, TransportFile, TransportSyslog, TransportHTTP} {
+			t.Run(mode+"/"+transport, func(t *testing.T) {
+				cfg := createDefaultConfig().(*Config)
+				cfg.Format, cfg.PrefixMode, cfg.Transport = FormatOCSF, mode, transport
+				cfg.File.Path = "/var/log/pan/mesh.ocsf"
+				cfg.Syslog.Endpoint = "siem.example.com:6514"
+				cfg.HTTP.Endpoint = "https://lake.example.com/ingest"
+				require.NoError(t, confmap.Validate(cfg))
+				e, err := newExporter(cfg, exportertest.NewNopSettings(metadata.Type))
+				require.NoError(t, err)
+				require.NotNil(t, e.enc)
+			})
+		}
 	}
 }

@@ -2,6 +2,7 @@ package panlogs
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/exporter/exportertest"
 
 	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/metadata"
+	"github.com/otelcol-pan/otelcol-pan/internal/ocsfschema"
 )
 
 func TestFileAppendsAcrossRestarts(t *testing.T) {
@@ -61,4 +63,33 @@ func TestFileRotationKeepsWholeLines(t *testing.T) {
 		}
 	}
 	assert.Equal(t, total, lines)
+}
+
+// OCSF through the exporter: every line of a batch in the file is one
+// event the OCSF 1.8.0 schema accepts, with the prefix as metadata.log_name.
+func TestOCSFFileLinesAreValidEvents(t *testing.T) {
+	schema, err := ocsfschema.Load()
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "mesh.ocsf")
+	cfg := formatConfig(FormatOCSF, PrefixModeField)
+	cfg.Transport, cfg.File.Path = TransportFile, path
+	e := newTestExporter(t, cfg)
+	require.NoError(t, e.pushLogs(context.Background(), benchLogs()))
+	require.NoError(t, e.shutdown(context.Background()))
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	require.Len(t, lines, 1000)
+	for _, l := range lines {
+		require.Empty(t, schema.Validate([]byte(l)), l)
+		var ev struct {
+			ClassUID int `json:"class_uid"`
+			Metadata struct {
+				LogName string `json:"log_name"`
+			} `json:"metadata"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(l), &ev))
+		assert.Equal(t, 4002, ev.ClassUID)
+		assert.Equal(t, "panw_istio_logs", ev.Metadata.LogName)
+	}
 }

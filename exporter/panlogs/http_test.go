@@ -192,6 +192,9 @@ func TestHTTPContentType(t *testing.T) {
 		{FormatCEF, PrefixModeNone, "text/plain"},
 		{FormatLEEF, PrefixModeField, "text/plain"},
 		{FormatPANCSV, PrefixModeLine, "text/plain"},
+		{FormatOCSF, PrefixModeField, "application/json"},
+		{FormatOCSF, PrefixModeNone, "application/json"},
+		{FormatOCSF, PrefixModeLine, "text/plain"},
 	} {
 		t.Run(tt.format+"/"+tt.mode, func(t *testing.T) {
 			got := make(chan string, 1)

@@ -158,6 +158,41 @@ func TestVerdictOf(t *testing.T) {
 	assert.False(t, IsReset(ActionAllow))
 }
 
+func TestAuthorizationRulesAndFailures(t *testing.T) {
+	for _, rule := range []string{RuleRBAC, RuleExtAuthz, "ns[foo]-policy[deny-all]-rule[0]", "foo/deny-all"} {
+		assert.True(t, IsAuthorizationRule(rule), rule)
+	}
+	for _, rule := range []string{"", RuleRegistryOnly, RuleRateLimit, RuleNoRoute} {
+		assert.False(t, IsAuthorizationRule(rule), rule)
+	}
+	for _, end := range []string{EndResources, EndDecoder, EndDecryptError} {
+		assert.True(t, IsFailure(end, 0), end)
+	}
+	for _, f := range []string{"UF", "DF", "UH", "UO", "URX", "OM", "UF,URX"} {
+		assert.True(t, IsFailure(EndTCPFin, ParseFlags(f)), f)
+	}
+	for _, end := range []string{"", EndTCPFin, EndPolicyDeny, EndAgedOut, EndRstFromServer, EndRstFromClient, EndUnknown} {
+		assert.False(t, IsFailure(end, ParseFlags("UR,DC,UT,SI")), end)
+	}
+	// Every flag VerdictOf reads as a failure of resources or decoding is
+	// a failure by its end reason too, so the two cannot disagree.
+	for _, f := range []Flags{FlagUpstreamOverflow, FlagOverloadManager, FlagNoHealthyUpstream, FlagUpstreamRetryLimitExceeded, FlagDownstreamProtocolError, FlagUpstreamProtocolError, FlagInvalidEnvoyRequestHeaders, FlagUpstreamConnectionFailure} {
+		v := VerdictOf(&Evidence{Flags: f, HasFlags: true})
+		assert.True(t, IsFailure(v.EndReason, f), f.String())
+	}
+}
+
+func TestZtunnelFailure(t *testing.T) {
+	for _, e := range []string{"connection failed: Connection refused (os error 111)", "http status: 503 Service Unavailable", "tls error", "something new"} {
+		v := (&Ztunnel{Error: e}).verdict()
+		assert.True(t, IsZtunnelFailure(e, v.Action, v.EndReason), e)
+	}
+	for _, e := range []string{"", "connection closed due to policy rejection: explicitly denied by: ns/p", "client disconnected", "destination disconnected", "timed out"} {
+		v := (&Ztunnel{Error: e}).verdict()
+		assert.False(t, IsZtunnelFailure(e, v.Action, v.EndReason), e)
+	}
+}
+
 func TestFlags(t *testing.T) {
 	all := Flags(1<<numFlags - 1)
 	const codes = "LH,UH,UT,LR,UR,UF,UC,UO,NR,DI,FI,RL,UAEX,RLSE,DC,URX,SI,IH,DPE,UMSDR,RFCF,NFCF,DT,UPE,NC,OM,DF,DR"

@@ -49,6 +49,34 @@ func IsDenial(action string) bool { return action == ActionDeny || action == Act
 // reset-server, reset-both).
 func IsReset(action string) bool { return strings.HasPrefix(action, "reset-") }
 
+// IsAuthorizationRule reports a rule that names an authorization decision:
+// an AuthorizationPolicy (the policy Envoy's RBAC filter matched, or rbac
+// when it named none), an external authorizer (ext_authz) or any policy a
+// producer names. The rules the mesh itself gives for traffic it cannot or
+// may not route (REGISTRY_ONLY, rate limits, no route) are not.
+func IsAuthorizationRule(rule string) bool {
+	switch rule {
+	case "", RuleRegistryOnly, RuleRateLimit, RuleNoRoute:
+		return false
+	}
+	return true
+}
+
+// IsFailure reports a request or connection that the mesh let through but
+// could not serve: the session ended for lack of resources (no healthy or
+// overflowing upstream, overload), on a protocol error or a TLS failure, or
+// Envoy could not connect upstream or resolve its name (response flags UF
+// and DF, which the end reason alone does not tell from a server's reset).
+// Timeouts (aged-out), resets and denials are not failures here: each has
+// its own name.
+func IsFailure(endReason string, f Flags) bool {
+	switch endReason {
+	case EndResources, EndDecoder, EndDecryptError:
+		return true
+	}
+	return f.Has(FlagUpstreamConnectionFailure | FlagDNSResolutionFailure | FlagNoHealthyUpstream | FlagUpstreamOverflow | FlagUpstreamRetryLimitExceeded | FlagOverloadManager)
+}
+
 // Verdict is the security outcome of one request or connection in PAN-OS
 // terms.
 type Verdict struct {

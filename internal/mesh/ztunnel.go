@@ -77,6 +77,16 @@ func (z *Ztunnel) classify(d Domains) Facts {
 	return f
 }
 
+// IsZtunnelFailure reports a ztunnel connection that failed although no
+// policy refused it: ztunnel logged an error (istio.ztunnel.error) and the
+// verdict is allow without a timeout. It is what the response flags UF and
+// UH tell of an Envoy entry (a connection refused or unreachable upstream
+// ends as tcp-rst-from-server, an unknown error as unknown), which
+// ztunnel's records do not have.
+func IsZtunnelFailure(ztunnelError, action, endReason string) bool {
+	return ztunnelError != "" && action == ActionAllow && endReason != EndAgedOut
+}
+
 // verdict reads ztunnel's error: an authorization policy's rejection is a
 // denial naming the policy ("<namespace>/<name>") when ztunnel names it;
 // other errors are failures, each with the end reason Envoy's flags give

@@ -15,6 +15,8 @@ import (
 	"io/fs"
 	"maps"
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -29,12 +31,16 @@ var categoryUIDs = map[string]int{"network": 4, "other": 0}
 // attr is one attribute as a class or object defines it, merged over the
 // dictionary's definition.
 type attr struct {
+	Caption     string                     `json:"caption"`
 	Type        string                     `json:"type"`
 	IsArray     bool                       `json:"is_array"`
 	Requirement string                     `json:"requirement"`
 	Enum        map[string]json.RawMessage `json:"enum"`
 	Sibling     string                     `json:"sibling"`
 	Profile     *string                    `json:"profile"`
+	// Observable is the observable type_id the attribute carries itself
+	// (the dictionary's, or an object's attribute-level marker).
+	Observable int `json:"observable"`
 }
 
 // captions of an enum, by value.
@@ -51,22 +57,27 @@ func (a attr) caption(v string) (string, bool) {
 }
 
 type scalarType struct {
-	Type   string `json:"type"`
-	Regex  string `json:"regex"`
-	MaxLen int    `json:"max_len"`
-	Range  []int  `json:"range"`
+	Caption    string `json:"caption"`
+	Observable int    `json:"observable"`
+	Type       string `json:"type"`
+	Regex      string `json:"regex"`
+	MaxLen     int    `json:"max_len"`
+	Range      []int  `json:"range"`
 }
 
 // Definition is a resolved class or object: its attributes (with the
 // profile each came from, if any) and its constraints.
 type Definition struct {
-	Name        string
-	UID         int
-	Category    string
-	Attributes  map[string]attr
-	AtLeastOne  [][]string
-	JustOne     [][]string
-	Profiles    []string
+	Name       string
+	UID        int
+	Category   string
+	Attributes map[string]attr
+	AtLeastOne [][]string
+	JustOne    [][]string
+	Profiles   []string
+	// Observable is the observable type_id of the object (its own, or the
+	// first of its ancestors that has one), 0 for none.
+	Observable  int
 	profileAttr map[string]string // attribute → profile that brought it
 }
 
@@ -82,6 +93,8 @@ type Schema struct {
 
 type rawDef struct {
 	Name        string                     `json:"name"`
+	Caption     string                     `json:"caption"`
+	Observable  int                        `json:"observable"`
 	UID         int                        `json:"uid"`
 	Category    string                     `json:"category"`
 	Extends     string                     `json:"extends"`
@@ -134,7 +147,8 @@ func LoadFS(fsys fs.FS) (*Schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	for p, r := range s.raw {
+	for _, p := range slices.Sorted(maps.Keys(s.raw)) {
+		r := s.raw[p]
 		switch {
 		case strings.HasPrefix(p, "events/"):
 			def, err := s.resolve(p, map[string]bool{})
@@ -156,6 +170,9 @@ func LoadFS(fsys fs.FS) (*Schema, error) {
 			}
 			s.objects[def.Name] = def
 		}
+	}
+	if err := s.buildObservableTypes(); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -181,11 +198,14 @@ func (s *Schema) resolve(p string, seen map[string]bool) (*Definition, error) {
 	if !ok {
 		return nil, fmt.Errorf("no schema file %s.json", p)
 	}
-	def := &Definition{Name: r.Name, Category: r.Category, Attributes: map[string]attr{}, profileAttr: map[string]string{}}
+	def := &Definition{Name: r.Name, Category: r.Category, Attributes: map[string]attr{}, profileAttr: map[string]string{}, Observable: r.Observable}
 	if r.Extends != "" {
 		parent, err := s.resolve(s.parentPath(p, r.Extends), seen)
 		if err != nil {
 			return nil, err
+		}
+		if parent.Observable != 0 {
+			def.Observable = parent.Observable // the ancestor's, as the release compiles it
 		}
 		maps.Copy(def.Attributes, parent.Attributes)
 		maps.Copy(def.profileAttr, parent.profileAttr)
@@ -284,6 +304,9 @@ func (s *Schema) mergeAttr(def *Definition, name string, raw json.RawMessage) er
 	if over.IsArray {
 		base.IsArray = true
 	}
+	if over.Observable != 0 {
+		base.Observable = over.Observable
+	}
 	for k, v := range over.Enum {
 		if base.Enum == nil {
 			base.Enum = map[string]json.RawMessage{}
@@ -296,3 +319,88 @@ func (s *Schema) mergeAttr(def *Definition, name string, raw json.RawMessage) er
 
 // Class is the resolved event class with that class_uid, or nil.
 func (s *Schema) Class(uid int) *Definition { return s.classes[uid] }
+
+// buildObservableTypes completes the observable object's type_id enum as the
+// OCSF release compiles it: the files carry only 0 and 99, and every other
+// value comes from an observable marker — on a dictionary attribute (its
+// caption), on a dictionary type (the type's caption), on an object (the
+// object's caption) or on an object's own attribute ("<object caption>
+// Object: <attribute>").
+func (s *Schema) buildObservableTypes() error {
+	obs, ok := s.objects["observable"]
+	if !ok {
+		return nil // a release subset without observables
+	}
+	typeID, ok := obs.Attributes["type_id"]
+	if !ok {
+		return fmt.Errorf("objects/observable.json: no type_id")
+	}
+	add := func(id int, caption string) error {
+		key := strconv.Itoa(id)
+		if _, ok := typeID.Enum[key]; ok {
+			return nil // the first definition names it, as in the release
+		}
+		raw, err := json.Marshal(struct {
+			Caption string `json:"caption"`
+		}{caption})
+		if err != nil {
+			return err
+		}
+		typeID.Enum[key] = raw
+		return nil
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.dictionary)) {
+		if a := s.dictionary[name]; a.Observable != 0 {
+			if err := add(a.Observable, a.Caption); err != nil {
+				return err
+			}
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.types)) {
+		if t := s.types[name]; t.Observable != 0 {
+			if err := add(t.Observable, t.Caption); err != nil {
+				return err
+			}
+		}
+	}
+	for _, p := range slices.Sorted(maps.Keys(s.raw)) {
+		r := s.raw[p]
+		if !strings.HasPrefix(p, "objects/") {
+			continue
+		}
+		if r.Observable != 0 {
+			if err := add(r.Observable, r.Caption); err != nil {
+				return err
+			}
+		}
+		for _, name := range slices.Sorted(maps.Keys(r.Attributes)) {
+			var own struct {
+				Observable int `json:"observable"`
+			}
+			if name == "$include" || json.Unmarshal(r.Attributes[name], &own) != nil || own.Observable == 0 {
+				continue
+			}
+			if err := add(own.Observable, r.Caption+" Object: "+name); err != nil {
+				return err
+			}
+		}
+	}
+	obs.Attributes["type_id"] = typeID
+	return nil
+}
+
+// observableOf is the observable type_id of attribute name as def holds it:
+// by the dictionary's attribute, else its type's, else the object it holds,
+// else the attribute's own marker; 0 when it is not observable.
+func (s *Schema) observableOf(name string, a attr) int {
+	if d, ok := s.dictionary[name]; ok && d.Observable != 0 {
+		return d.Observable
+	}
+	if t, ok := s.types[a.Type]; ok && t.Observable != 0 {
+		return t.Observable
+	}
+	if o, ok := s.objects[a.Type]; ok && o.Observable != 0 {
+		return o.Observable
+	}
+	return a.Observable
+}

@@ -17,8 +17,9 @@ import (
 // type's constraints and the attribute's enum (and an enum's sibling
 // caption matching), every required attribute present, the class's and
 // objects' at_least_one / just_one constraints held, profile attributes only
-// with their profile listed in metadata.profiles, and class_uid and type_uid
-// consistent. It returns every problem found, each naming the attribute's
+// with their profile listed in metadata.profiles, class_uid and type_uid
+// consistent, and every observable naming an attribute the event holds, of
+// the observable's type and with its value. It returns every problem found, each naming the attribute's
 // path.
 func (s *Schema) Validate(event []byte) []error {
 	var ev map[string]any
@@ -51,6 +52,7 @@ func (s *Schema) Validate(event []byte) []error {
 		}
 	}
 	v.object("", class, ev)
+	v.observables(class, ev)
 
 	// Class arithmetic.
 	cat, _ := intOf(ev["category_uid"])
@@ -62,6 +64,66 @@ func (s *Schema) Validate(event []byte) []error {
 		v.errorf("type_uid", "%d, want class_uid*100+activity_id = %d", tu, classUID*100+activity)
 	}
 	return v.errs
+}
+
+// observables: each observable names (by its dotted path) an attribute the
+// event has, of the observable's type_id, holding the observable's value.
+func (v *validation) observables(class *Definition, ev map[string]any) {
+	list, _ := ev["observables"].([]any)
+	for i, o := range list {
+		m, ok := o.(map[string]any)
+		if !ok {
+			continue // value() has said so
+		}
+		at := fmt.Sprintf("observables[%d]", i)
+		name, _ := m["name"].(string)
+		if name == "" {
+			v.errorf(at+".name", "missing: an observable names the attribute it comes from")
+			continue
+		}
+		a, x, ok := v.lookup(class, ev, name)
+		if !ok {
+			v.errorf(at+".name", "%q is not an attribute this event holds", name)
+			continue
+		}
+		want := v.s.observableOf(name[strings.LastIndexByte(name, '.')+1:], a)
+		typeID, _ := intOf(m["type_id"])
+		switch {
+		case want == 0:
+			v.errorf(at+".name", "%q is not an observable attribute", name)
+		case typeID != int64(want):
+			v.errorf(at+".type_id", "%d, but %s is observable type %d", typeID, name, want)
+		}
+		if value, ok := m["value"]; ok && fmt.Sprint(value) != fmt.Sprint(x) {
+			v.errorf(at+".value", "%v, but %s holds %v", value, name, x)
+		}
+	}
+}
+
+// lookup finds the attribute at a dotted path ("src_endpoint.owner.uid")
+// and its value in the event; arrays are not walked into.
+func (v *validation) lookup(class *Definition, ev map[string]any, path string) (attr, any, bool) {
+	def, cur := class, ev
+	for {
+		seg, rest, more := strings.Cut(path, ".")
+		a, ok := def.Attributes[seg]
+		if !ok {
+			return attr{}, nil, false
+		}
+		x, ok := cur[seg]
+		if !ok {
+			return attr{}, nil, false
+		}
+		if !more {
+			return a, x, true
+		}
+		obj, ok := v.s.objects[a.Type]
+		m, isMap := x.(map[string]any)
+		if !ok || !isMap || a.IsArray {
+			return attr{}, nil, false
+		}
+		def, cur, path = obj, m, rest
+	}
 }
 
 // objectProfile: profiles that objects (not the class) bring, such as

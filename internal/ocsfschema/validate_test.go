@@ -25,7 +25,8 @@ const validHTTP = `{
   "src_endpoint": {"ip": "10.1.2.3", "port": 51234, "namespace_pid": 7},
   "dst_endpoint": {"ip": "10.1.2.4", "port": 9080, "svc_name": "reviews"},
   "http_request": {"http_method": "GET", "url": {"path": "/reviews/1", "hostname": "reviews", "port": 9080}},
-  "http_response": {"code": 200}
+  "http_response": {"code": 200},
+  "observables": [{"name": "src_endpoint.ip", "type_id": 2, "type": "IP Address", "value": "10.1.2.3"}]
 }`
 
 func load(t *testing.T) *Schema {
@@ -67,6 +68,12 @@ func TestBrokenEventsAreRefused(t *testing.T) {
 		{"at least one", func(ev map[string]any) { delete(ev, "http_request"); delete(ev, "http_response") }, "needs at least one of http_request, http_response"},
 		{"object constraint", func(ev map[string]any) { ev["dst_endpoint"] = map[string]any{"port": 80} }, "dst_endpoint: network_endpoint needs at least one of ip"},
 		{"array", func(ev map[string]any) { ev["observables"] = map[string]any{} }, "observables: want an array"},
+		{"observable type", func(ev map[string]any) { observable(ev)["type_id"] = 1 }, "observables[0].type_id: 1, but src_endpoint.ip is observable type 2"},
+		{"observable caption", func(ev map[string]any) { observable(ev)["type"] = "Hostname" }, `observables[0].type: "Hostname", but type_id 2 is "IP Address"`},
+		{"observable value", func(ev map[string]any) { observable(ev)["value"] = "10.9.9.9" }, "observables[0].value: 10.9.9.9, but src_endpoint.ip holds 10.1.2.3"},
+		{"observable of nothing", func(ev map[string]any) { observable(ev)["name"] = "proxy.ip" }, `observables[0].name: "proxy.ip" is not an attribute this event holds`},
+		{"observable not observable", func(ev map[string]any) { observable(ev)["name"] = "http_response.code" }, `observables[0].name: "http_response.code" is not an observable attribute`},
+		{"observable type unknown", func(ev map[string]any) { observable(ev)["type_id"] = 77 }, "observables[0].type_id: 77 is not one of its enum values"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var ev map[string]any
@@ -82,4 +89,31 @@ func TestBrokenEventsAreRefused(t *testing.T) {
 			assert.Contains(t, strings.Join(msgs, "\n"), tt.want)
 		})
 	}
+}
+
+func observable(ev map[string]any) map[string]any {
+	return ev["observables"].([]any)[0].(map[string]any)
+}
+
+// The observable type_id enum is compiled from the schema's observable
+// markers, with the captions the release gives them.
+func TestObservableTypes(t *testing.T) {
+	s := load(t)
+	typeID := s.objects["observable"].Attributes["type_id"]
+	for id, want := range map[string]string{
+		"0": "Unknown", "1": "Hostname", "2": "IP Address", "4": "User Name", "6": "URL String", "11": "Port",
+		"16": "HTTP User-Agent", "20": "Endpoint", "21": "User", "23": "Uniform Resource Locator",
+		"31": "User Object: uid", "47": "Device Object: uid", "99": "Other",
+	} {
+		got, ok := typeID.caption(id)
+		assert.True(t, ok, id)
+		assert.Equal(t, want, got, id)
+	}
+	ep := s.objects["network_endpoint"]
+	assert.Equal(t, 20, ep.Observable, "inherited from endpoint")
+	assert.Equal(t, 2, s.observableOf("ip", ep.Attributes["ip"]))
+	assert.Equal(t, 31, s.observableOf("uid", s.objects["user"].Attributes["uid"]))
+	assert.Equal(t, 21, s.observableOf("owner", ep.Attributes["owner"]))
+	assert.Equal(t, 11, s.observableOf("port", ep.Attributes["port"]), "port_t")
+	assert.Equal(t, 0, s.observableOf("zone", ep.Attributes["zone"]))
 }

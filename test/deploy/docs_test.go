@@ -74,6 +74,7 @@ var shipped = map[string][]string{
 	"examples/cortex-xsiam-http.yaml":       {kindCollectorConfig},
 	"examples/siem-syslog-tls-pan-csv.yaml": {kindCollectorConfig},
 	"examples/rotating-cef-files.yaml":      {kindCollectorConfig},
+	"examples/ocsf-data-lake.yaml":          {kindCollectorConfig},
 }
 
 // decoders decode one document of a kind strictly: unknown or duplicate

@@ -53,6 +53,8 @@ var unstable = []struct {
 	{regexp.MustCompile(`\brt=\d+`), `rt=<receive_time>`},
 	{regexp.MustCompile(`\breceiveTime=\d+`), `receiveTime=<receive_time>`},
 	{regexp.MustCompile(`\|otelcol-pan\|[^|]*\|TRAFFIC\|`), `|otelcol-pan|<version>|TRAFFIC|`},
+	{regexp.MustCompile(`"logged_time":\d+`), `"logged_time":<receive_time>`},
+	{regexp.MustCompile(`"vendor_name":"Palo Alto Networks","version":"[^"]*"`), `"vendor_name":"Palo Alto Networks","version":"<version>"`},
 }
 
 func stable(line string) string {
@@ -88,7 +90,7 @@ func TestMeshSamplesInEveryFormat(t *testing.T) {
 	streams, entries := readMesh(t)
 	alsAddr := freeAddr(t)
 	dir := t.TempDir()
-	formats := []string{"json", "pan_csv", "cef", "leef"}
+	formats := []string{"json", "pan_csv", "cef", "leef", "ocsf"}
 	var exporters, names strings.Builder
 	for _, f := range formats {
 		fmt.Fprintf(&exporters, "  panlogs/%s:\n    format: %s\n    transport: file\n    file:\n      path: %s\n", f, f, filepath.Join(dir, f+".log"))

@@ -51,7 +51,7 @@ func processorVariants() []variant {
 // mode it accepts, every transport with each of its options.
 func exporterVariants(ca *testCA, dir string) []variant {
 	var vs []variant
-	for _, f := range []string{"json", "pan_csv", "cef", "leef"} {
+	for _, f := range []string{"json", "pan_csv", "cef", "leef", "ocsf"} {
 		for _, m := range []string{"line", "field", "none"} {
 			if f == "pan_csv" && m == "field" {
 				continue // refused by validate, as documented
@@ -61,6 +61,9 @@ func exporterVariants(ca *testCA, dir string) []variant {
 	}
 	file := func(name string) string { return filepath.Join(dir, name) }
 	return append(vs,
+		variant{"ocsf_file", fmt.Sprintf("format: ocsf\nprefix_mode: none\ntransport: file\nfile: {path: %s}", file("mesh.ocsf"))},
+		variant{"ocsf_syslog", "format: ocsf\ntransport: syslog\nsyslog: {endpoint: 127.0.0.1:1, protocol: rfc3164, framing: lf}"},
+		variant{"ocsf_http", "format: ocsf\nprefix_mode: field\nredact_query_params: [token]\ninclude_headers: [x-b3-traceid]\ntransport: http\nhttp: {endpoint: http://127.0.0.1:1/ocsf}"},
 		variant{"request_data", "redact_query_params: [token, key]\ninclude_headers: [x-b3-traceid, Authorization]\nallow_sensitive_headers: true"},
 		variant{"file", fmt.Sprintf("transport: file\nfile: {path: %s}", file("plain.log"))},
 		variant{"file_rotation", fmt.Sprintf("transport: file\nfile:\n  path: %s\n  rotation: {max_megabytes: 10, max_days: 7, max_backups: 3, compress: true, localtime: true}", file("rot/mesh.log"))},

@@ -18,6 +18,7 @@ import (
 const (
 	OursJSONFile = "ours json→file"
 	OursCSVFile  = "ours pan_csv→file"
+	OursOCSFFile = "ours ocsf→file"
 	OursSyslog   = "ours rfc5424→tcp"
 	Baseline     = "baseline otlp→file"
 	Ceiling      = "ceiling decode-only"
@@ -135,6 +136,8 @@ service:%s
 	switch pipeline {
 	case OursCSVFile:
 		exporter = fmt.Sprintf("format: pan_csv\n    transport: file\n    file: {path: %q}", out)
+	case OursOCSFFile:
+		exporter = fmt.Sprintf("format: ocsf\n    transport: file\n    file: {path: %q}", out)
 	case OursSyslog:
 		exporter = fmt.Sprintf("format: json\n    transport: syslog\n    syslog: {endpoint: %q, network: tcp, protocol: rfc5424, framing: octet_counting}", syslogAddr)
 	}
@@ -191,6 +194,8 @@ func Run(ctx context.Context, bins Bins, sc Scenario, dir string) (Result, error
 		switch sc.Pipeline {
 		case OursCSVFile:
 			onLine = tally.OnPANCSVLine
+		case OursOCSFFile:
+			onLine = tally.OnOCSFLine
 		case Baseline:
 			onLine = tally.OnOTLPJSONLine
 		}

@@ -21,6 +21,7 @@ func TestSmokeZeroLoss(t *testing.T) {
 	for _, sc := range []Scenario{
 		{Pipeline: OursJSONFile, Kind: "mixed", Entries: 3000, Streams: 4, Batch: 30},
 		{Pipeline: OursCSVFile, Kind: "tcp", Entries: 3000, Streams: 4, Batch: 30},
+		{Pipeline: OursOCSFFile, Kind: "mixed", Entries: 3000, Streams: 4, Batch: 30},
 		{Pipeline: OursSyslog, Kind: "http", Entries: 3000, Streams: 4, Batch: 30, Rate: 20000},
 		{Pipeline: Baseline, Kind: "http", Entries: 3000, Streams: 4, Batch: 30},
 		{Pipeline: OTelText, Kind: "mixed", Entries: 3000, Streams: 4, Batch: 30},

@@ -1,9 +1,10 @@
 // Package encode writes panlogs' record view as one line of a Palo Alto
-// Networks log format. Each format is one file here (json.go, csv.go, cef.go,
-// leef.go) with its escaping, its golden file under testdata/ and a parser in
-// the tests that reads every line back; what formats share (escaping, the
-// time caches, query redaction, PAN-OS's facts such as the subtype and the
-// zone) sits beside them.
+// Networks log format or of OCSF. Each format is one file here (json.go,
+// csv.go, cef.go, leef.go, ocsf.go) with its escaping, its golden file under
+// testdata/ and a parser in the tests that reads every line back (OCSF's
+// lines are also checked against the schema, internal/ocsfschema); what
+// formats share (escaping, the time caches, query redaction, PAN-OS's facts
+// such as the subtype and the zone) sits beside them.
 //
 // A new format is a type with an appendRecord method (see format), a name in
 // Formats and a case in New; the exporter needs no change beyond its config
@@ -22,9 +23,9 @@ import (
 
 // Format names, the exporter's format values; Formats lists them in the
 // order the documentation gives them.
-const JSON, PANCSV, CEF, LEEF = "json", "pan_csv", "cef", "leef"
+const JSON, PANCSV, CEF, LEEF, OCSF = "json", "pan_csv", "cef", "leef", "ocsf"
 
-var Formats = []string{JSON, PANCSV, CEF, LEEF}
+var Formats = []string{JSON, PANCSV, CEF, LEEF, OCSF}
 
 // Prefix modes: where the search prefix goes.
 const (
@@ -48,7 +49,8 @@ type Options struct {
 	// IncludeHeaders are logged headers the json format writes (names are
 	// case-insensitive).
 	IncludeHeaders []string
-	// Version is the distribution's, written in the CEF and LEEF headers.
+	// Version is the distribution's, written in the CEF and LEEF headers
+	// and as OCSF's metadata.product.version.
 	Version string
 }
 
@@ -99,6 +101,8 @@ func New(o Options) (*Encoder, error) {
 		e.f = cefFormat{s}
 	case LEEF:
 		e.f = leefFormat{s}
+	case OCSF:
+		e.f = newOCSFFormat(s)
 	default:
 		return nil, fmt.Errorf("format %q is not one of %s", o.Format, strings.Join(Formats, ", "))
 	}
@@ -115,6 +119,9 @@ type Scratch struct {
 	// Two clocks: receive times and session times each stay in one second
 	// across a batch, so each keeps its formatted second.
 	received, session timeCache
+	// OCSF's logged_time: the receive time in milliseconds, formatted.
+	loggedMs   int64
+	loggedText []byte
 }
 
 // Line is where AppendLine put a record.

@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/prefix"
 )
 
 // oneLetter are the escapes every format writes as a backslash and a letter.
@@ -198,6 +200,32 @@ func checkRoundTrip(tb testing.TB, v string) {
 	assert.Equal(tb, want, attrs["srcZone"])
 	assert.Equal(tb, want, attrs["srcWorkload"])
 	assert.Equal(tb, "10.0.0.1", attrs["src"])
+
+	for _, mode := range []string{PrefixNone, PrefixField} {
+		o := options(OCSF, mode)
+		o.RedactQueryParams = []string{"token"}
+		line = oneLine(tb, encodeWith(tb, o, hostileRecord(v)))
+		ev := checkOCSF(tb, line)
+		assert.Equal(tb, "/p", path(ev, "http_request.url.path"))
+		assert.Equal(tb, "q="+want, path(ev, "http_request.url.query_string"))
+		assert.Equal(tb, want, path(ev, "http_request.user_agent"))
+		assert.Equal(tb, want, path(ev, "http_request.url.hostname"))
+		assert.Equal(tb, want, path(ev, "src_endpoint.name"))
+		assert.Equal(tb, want, path(ev, "src_endpoint.zone"))
+		assert.Equal(tb, want, path(ev, "policy.name"))
+		if v != "" {
+			assert.Equal(tb, want, path(ev, "src_endpoint.owner.uid"))
+			assert.Equal(tb, want, path(ev, "dst_endpoint.hostname"))
+		}
+		assert.Equal(tb, "10.0.0.1", path(ev, "src_endpoint.ip"))
+		assert.Equal(tb, "5", path(ev, "src_endpoint.port"))
+		assert.Equal(tb, "2", path(ev, "action_id"), "deny")
+		if mode == PrefixField {
+			assert.Equal(tb, prefix.Default, path(ev, "metadata.log_name"))
+		} else {
+			assert.Nil(tb, path(ev, "metadata.log_name"))
+		}
+	}
 }
 
 func TestTextFormatsRoundTripHostileValues(t *testing.T) {

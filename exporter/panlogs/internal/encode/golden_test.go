@@ -24,7 +24,7 @@ var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/<format>.
 func goldenOptions(format string) Options {
 	o := options(format, PrefixLine)
 	o.RedactQueryParams = []string{"token"}
-	if format == JSON {
+	if format == JSON || format == OCSF {
 		o.IncludeHeaders = []string{"x-b3-traceid"}
 	}
 	return o
@@ -109,6 +109,15 @@ func checkFacts(t *testing.T, format, line string, r *record.Record) {
 	t.Helper()
 	linePrefix, body, ok := strings.Cut(line, " ")
 	require.True(t, ok, line)
+	wantPrefix := prefix.Default
+	if p := r.Str(record.Prefix); p != "" {
+		wantPrefix = prefix.Sanitize(p)
+	}
+	assert.Equal(t, wantPrefix, linePrefix)
+	if format == OCSF {
+		checkOCSFFacts(t, body, r)
+		return
+	}
 	got := parseFacts(t, format, body)
 	for name, slot := range factSlots {
 		want := ""
@@ -117,11 +126,6 @@ func checkFacts(t *testing.T, format, line string, r *record.Record) {
 		}
 		assert.Equal(t, want, got[factNames[format][name]], "%s %s in %s", format, name, line)
 	}
-	wantPrefix := prefix.Default
-	if p := r.Str(record.Prefix); p != "" {
-		wantPrefix = prefix.Sanitize(p)
-	}
-	assert.Equal(t, wantPrefix, linePrefix)
 }
 
 // parseFacts reads a line of format into name → text (pan_csv by column

@@ -90,3 +90,11 @@ func (r *Record) LocalPod() (pod, ns string, ok bool) {
 
 // Direction is istio.direction.
 func (r *Record) Direction() mesh.Direction { return mesh.Direction(r.Str(Direction)) }
+
+// Flags are Envoy's response flags (envoy.response_flags), none when absent.
+func (r *Record) Flags() mesh.Flags {
+	if f := r.Str(ResponseFlags); f != "" {
+		return mesh.ParseFlags(f)
+	}
+	return 0
+}

@@ -66,12 +66,18 @@ const (
 	DstNamespace
 	DstPrincipal
 	DstService
+	StreamID
+	LogType
+	Intermediate
+	ZtunnelError
 
 	// Read from the resource, once per ResourceLogs.
 	Pod
 	Namespace
 	Proxy
 	Containers
+	PodIP
+	ZtunnelPod
 
 	// NumSlots counts the slots.
 	NumSlots
@@ -129,11 +135,17 @@ var Keys = [NumSlots]string{
 	DstNamespace:   fields.IstioDestinationNamespace,
 	DstPrincipal:   fields.IstioDestinationPrincipal,
 	DstService:     fields.IstioDestinationService,
+	StreamID:       fields.EnvoyStreamID,
+	LogType:        fields.EnvoyAccessLogType,
+	Intermediate:   fields.EnvoyAccessLogIntermediate,
+	ZtunnelError:   fields.IstioZtunnelError,
 
 	Pod:        fields.K8sPodName,
 	Namespace:  fields.K8sNamespaceName,
 	Proxy:      fields.IstioProxyType,
 	Containers: fields.IstioAppContainers,
+	PodIP:      fields.K8sPodIP,
+	ZtunnelPod: fields.IstioZtunnelPodName,
 }
 
 // recordSlots and resourceSlots find a slot by attribute name, each among

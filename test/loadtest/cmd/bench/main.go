@@ -2,12 +2,15 @@
 // one table, then the summary line
 //
 //	bench: ours/baseline=R ours/ceiling=C entries_per_cpu_s=N
+//	bench: ocsf/json=O
 //
 // computed from the same run: R and C compare entries per CPU-second of the
 // collector process (ours: istioals → paprefix → panlogs json → file,
 // at saturation, HTTP entries with peer metadata) with the baseline (otlp →
 // batch → file exporter, fed the same records as OTLP) and the decode-only
-// ALS server.
+// ALS server; O compares the ocsf format's entries per CPU-second with
+// json's (both to a file, HTTP entries). -compare json,ocsf runs only the
+// formats' saturation runs, back to back, -repeat times.
 package main
 
 import (
@@ -37,6 +40,8 @@ func main() {
 	fanInOnly := flag.Bool("fanin-only", false, "only the fan-in runs")
 	receiverExtra := flag.String("fanin-receiver", "", "istioals settings over deploy/'s for the fan-in runs, as YAML (e.g. \"{max_inflight_mib: 8}\")")
 	pprofAt := flag.String("fanin-pprof", "", "pprof endpoint of the fan-in collectors, for profiling them from outside")
+	compare := flag.String("compare", "", "only compare panlogs formats to file, e.g. json,ocsf: their saturation runs (http, then mixed) back to back, -repeat times, and the ratios to the first")
+	repeat := flag.Int("repeat", 2, "rounds of -compare")
 	flag.Parse()
 
 	bins := loadtest.Bins{Collector: *collector, Decoder: *decoder}
@@ -55,6 +60,7 @@ func main() {
 	if !*quick {
 		runs = append(runs,
 			sat(loadtest.OursJSONFile, "tcp"), sat(loadtest.OursJSONFile, "mixed"),
+			sat(loadtest.OursOCSFFile, "http"), sat(loadtest.OursOCSFFile, "mixed"),
 			sat(loadtest.OursCSVFile, "mixed"), sat(loadtest.OursSyslog, "mixed"),
 			fixed(loadtest.OursJSONFile, "mixed", 10000), fixed(loadtest.OursJSONFile, "mixed", 25000), fixed(loadtest.OursJSONFile, "mixed", 50000),
 			fixed(loadtest.OursCSVFile, "mixed", 25000), fixed(loadtest.OursSyslog, "mixed", 25000),
@@ -88,6 +94,13 @@ func main() {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
 		return loadtest.Run(ctx, bins, sc, dir)
+	}
+
+	if *compare != "" {
+		if err := runCompare(run, printRow, sat, strings.Split(*compare, ","), *repeat); err != nil {
+			fatal(err)
+		}
+		return
 	}
 
 	if *fanInOnly {
@@ -144,6 +157,9 @@ func main() {
 	}
 	fmt.Printf("bench: ours/baseline=%.2f ours/ceiling=%.2f entries_per_cpu_s=%.0f\n",
 		ours.EntriesPerCPUSec()/base.EntriesPerCPUSec(), ours.EntriesPerCPUSec()/ceil.EntriesPerCPUSec(), ours.EntriesPerCPUSec())
+	if o, j := results[loadtest.OursOCSFFile+"/http"], results[loadtest.OursJSONFile+"/http"]; o.EntriesPerCPUSec() > 0 {
+		fmt.Printf("bench: ocsf/json=%.2f (entries per CPU-second, http, same run)\n", o.EntriesPerCPUSec()/j.EntriesPerCPUSec())
+	}
 	if failed {
 		os.Exit(1)
 	}
@@ -201,4 +217,42 @@ func runFanIn(bins loadtest.Bins, list string, d time.Duration, batch int, recei
 		fmt.Printf("fan-in: widest/narrowest entries/s = %.2f\n", lastRate/first)
 	}
 	return failed
+}
+
+// filePipelines are the pipelines that write a panlogs format to a file.
+var filePipelines = map[string]string{"json": loadtest.OursJSONFile, "pan_csv": loadtest.OursCSVFile, "ocsf": loadtest.OursOCSFFile}
+
+// runCompare runs the formats' saturation scenarios back to back (so that
+// they share the machine's state as far as it can be shared), round after
+// round, and prints each format's entries per CPU-second as a ratio to the
+// first format's in the same round.
+func runCompare(run func(loadtest.Scenario) (loadtest.Result, error), printRow func(loadtest.Scenario, loadtest.Result),
+	sat func(p, kind string) loadtest.Scenario, formats []string, rounds int,
+) error {
+	for _, f := range formats {
+		if filePipelines[f] == "" {
+			return fmt.Errorf("-compare: %q is not one of json, pan_csv, ocsf", f)
+		}
+	}
+	fmt.Printf("%-22s %-6s %-8s %9s %9s %12s %9s %10s %6s %8s\n",
+		"pipeline", "kind", "rate/s", "entries", "deliv/s", "entries/cpu_s", "peak_rss", "alloc_B/e", "loss", "p99")
+	for round := 1; round <= rounds; round++ {
+		for _, kind := range []string{"http", "mixed"} {
+			var first float64
+			for i, f := range formats {
+				sc := sat(filePipelines[f], kind)
+				r, err := run(sc)
+				if err != nil {
+					return fmt.Errorf("%s %s: %w", sc.Pipeline, kind, err)
+				}
+				printRow(sc, r)
+				if i == 0 {
+					first = r.EntriesPerCPUSec()
+				} else if first > 0 {
+					fmt.Printf("bench: round %d %s %s/%s=%.2f\n", round, kind, f, formats[0], r.EntriesPerCPUSec()/first)
+				}
+			}
+		}
+	}
+	return nil
 }
