@@ -126,9 +126,14 @@ func TestVerdictOf(t *testing.T) {
 		{
 			"rbac http",
 			Evidence{Cluster: "inbound|80||", CodeDetails: "rbac_access_denied_matched_policy[ns[foo]-policy[deny-all]-rule[0]]"},
-			Verdict{ActionDeny, "ns[foo]-policy[deny-all]-rule[0]", EndPolicyDeny},
+			Verdict{ActionDeny, "foo/deny-all", EndPolicyDeny},
 		},
-		{"rbac tcp", Evidence{TerminationDetails: "rbac_access_denied_matched_policy[none]"}, Verdict{ActionDeny, "none", EndPolicyDeny}},
+		{"rbac tcp", Evidence{TerminationDetails: "rbac_access_denied_matched_policy[none]"}, Verdict{ActionDeny, RuleNoAllowMatched, EndPolicyDeny}},
+		{
+			"rbac, a policy configured by hand",
+			Evidence{CodeDetails: "rbac_access_denied_matched_policy[my-policy]"},
+			Verdict{ActionDeny, "my-policy", EndPolicyDeny},
+		},
 		{"rbac generic", Evidence{CodeDetails: "rbac_access_denied"}, Verdict{ActionDeny, RuleRBAC, EndPolicyDeny}},
 		{"ext authz", Evidence{Flags: FlagUnauthorized, CodeDetails: "ext_authz_denied"}, Verdict{ActionDeny, RuleExtAuthz, EndPolicyDeny}},
 		{"blackhole", Evidence{Cluster: BlackHoleCluster}, Verdict{ActionDeny, RuleRegistryOnly, EndPolicyDeny}},
@@ -330,4 +335,23 @@ func TestWorkloadFromPod(t *testing.T) {
 	attr, name := OwnerWorkload("kubernetes://apis/apps/v1/namespaces/ns/statefulsets/db")
 	assert.Equal(t, "k8s.statefulset.name", attr)
 	assert.Equal(t, "db", name)
+}
+
+// Istio's generated RBAC policy names become the "<namespace>/<name>" that
+// ztunnel writes; anything else stays as Envoy wrote it.
+func TestPolicyRule(t *testing.T) {
+	for in, want := range map[string]string{
+		"ns[default]-policy[deny-sleep]-rule[0]": "default/deny-sleep",
+		"ns[a]-policy[b.c-d]-rule[12]":           "a/b.c-d",
+		"none":                                   RuleNoAllowMatched,
+		"my-policy":                              "my-policy",
+		"ns[]-policy[x]-rule[0]":                 "ns[]-policy[x]-rule[0]",
+		"ns[a]-policy[]-rule[0]":                 "ns[a]-policy[]-rule[0]",
+		"ns[a]-policy[b]":                        "ns[a]-policy[b]",
+		"ns[a]-policy[b]-rule[0":                 "ns[a]-policy[b]-rule[0",
+	} {
+		if got := PolicyRule(in); got != want {
+			t.Errorf("PolicyRule(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

@@ -123,7 +123,7 @@ func VerdictOf(e *Evidence) Verdict {
 	}
 	for _, d := range [2]string{e.CodeDetails, e.TerminationDetails} {
 		if rest, ok := strings.CutPrefix(d, rbacDeniedMatched); ok {
-			return Verdict{Action: ActionDeny, Rule: strings.TrimSuffix(rest, "]"), EndReason: EndPolicyDeny}
+			return Verdict{Action: ActionDeny, Rule: PolicyRule(strings.TrimSuffix(rest, "]")), EndReason: EndPolicyDeny}
 		}
 		if strings.HasPrefix(d, rbacDenied) {
 			return Verdict{Action: ActionDeny, Rule: RuleRBAC, EndReason: EndPolicyDeny}
@@ -159,4 +159,30 @@ func VerdictOf(e *Evidence) Verdict {
 		return Verdict{Action: ActionAllow, EndReason: EndRstFromServer}
 	}
 	return Verdict{Action: ActionAllow, EndReason: EndTCPFin}
+}
+
+// PolicyRule names the policy an RBAC filter matched as every source names
+// it: Istio's generated "ns[<namespace>]-policy[<name>]-rule[<i>]" becomes
+// "<namespace>/<name>", as ztunnel writes it, and Envoy's "none" (allow
+// policies exist, none of them allowed) is RuleNoAllowMatched, ztunnel's
+// case of the same. Other names (an RBAC filter configured by hand) stay as
+// they are. Envoy's own wording stays in the record's code or termination
+// details.
+func PolicyRule(matched string) string {
+	if matched == "none" {
+		return RuleNoAllowMatched
+	}
+	rest, ok := strings.CutPrefix(matched, "ns[")
+	if !ok {
+		return matched
+	}
+	ns, rest, ok := strings.Cut(rest, "]-policy[")
+	if !ok || ns == "" {
+		return matched
+	}
+	name, idx, ok := strings.Cut(rest, "]-rule[")
+	if !ok || name == "" || !strings.HasSuffix(idx, "]") {
+		return matched
+	}
+	return ns + "/" + name
 }

@@ -106,5 +106,5 @@ service: {pipelines: {logs: {receivers: [istioals], processors: [paprefix], expo
 			assert.Equal(t, 1, ev.ActionID, line)
 		}
 	}
-	assert.Equal(t, map[string]int{"ns[payments]-policy[deny-shop-catalog]-rule[0]": 1, "outbound_traffic_policy_registry_only": 2}, denied)
+	assert.Equal(t, map[string]int{"payments/deny-shop-catalog": 1, "outbound_traffic_policy_registry_only": 2}, denied)
 }

@@ -178,7 +178,7 @@ func entryAt(id uint64, pod Pod, start time.Time) Entry {
 			e.UpstreamAddr, e.UpstreamPort, e.UpstreamLocalAddr, e.UpstreamLocalPort = "", 0, "", 0
 			e.Status, e.ResponseBytes = 403, int64(len("RBAC: access denied"))
 			e.CodeDetails = "rbac_access_denied_matched_policy[" + policy + "]"
-			e.Action, e.Rule, e.EndReason = "deny", policy, "policy-deny"
+			e.Action, e.Rule, e.EndReason = "deny", pod.Namespace+"/deny-untrusted", "policy-deny"
 		}
 	case OutboundTCP:
 		db := tcpServices[round%len(tcpServices)]
@@ -197,7 +197,7 @@ func entryAt(id uint64, pod Pod, start time.Time) Entry {
 		e.tcp(64, 0, 2)
 		policy := fmt.Sprintf("ns[%s]-policy[deny-sandbox]-rule[0]", pod.Namespace)
 		e.TermDetails = "rbac_access_denied_matched_policy[" + policy + "]"
-		e.Action, e.Rule, e.EndReason = "deny", policy, "policy-deny"
+		e.Action, e.Rule, e.EndReason = "deny", pod.Namespace+"/deny-sandbox", "policy-deny"
 	case EgressHTTP:
 		e.egress(pod, port, varying(externalIPs, block), 80, "PassthroughCluster", local)
 		e.Route = "allow_any"

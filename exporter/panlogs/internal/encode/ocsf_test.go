@@ -243,7 +243,7 @@ func TestOCSFCases(t *testing.T) {
 	assert.Equal(t, "295", at("http allow", "traffic.bytes_in"), "server to client")
 	assert.Equal(t, "0", at("http allow", "traffic.bytes_out"), "client to server")
 	assert.Equal(t, "2", at("http allow", "connection_info.direction_id"))
-	assert.Equal(t, "ns[foo]-policy[deny-all]-rule[0]", at("http rbac deny", "policy.name"))
+	assert.Equal(t, "foo/deny-all", at("http rbac deny", "policy.name"))
 	assert.Equal(t, "rbac_access_denied_matched_policy[ns[foo]-policy[deny-all]-rule[0]]", at("http rbac deny", "status_detail"))
 	assert.Equal(t, "403", at("http rbac deny", "status_code"))
 	assert.Equal(t, "1", at("http rbac deny", "connection_info.direction_id"))
