@@ -343,7 +343,7 @@ func ZtunnelLine(e *Entry, format string) (string, bool) {
 		}
 		b.WriteString(f.k + "=")
 		if f.quoted {
-			b.WriteString(rustQuote(f.v))
+			b.WriteString(RustQuote(f.v))
 		} else {
 			b.WriteString(f.v)
 		}
@@ -419,9 +419,9 @@ func peerStruct(a *anypb.Any) *structpb.Struct {
 	return &s
 }
 
-// rustQuote writes s as Rust's {:?} does, as ztunnel's plain format quotes
+// RustQuote writes s as Rust's {:?} does, as ztunnel's plain format quotes
 // strings.
-func rustQuote(s string) string {
+func RustQuote(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for _, r := range s {

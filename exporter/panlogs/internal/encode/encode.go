@@ -16,6 +16,8 @@ import (
 	"slices"
 	"strings"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
 	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/record"
 	"github.com/otelcol-pan/otelcol-pan/internal/fields"
 	"github.com/otelcol-pan/otelcol-pan/internal/prefix"
@@ -65,6 +67,14 @@ type settings struct {
 // headerKey is an include_headers entry with its attribute keys precomputed.
 type headerKey struct {
 	name, requestKey, responseKey string
+}
+
+// in is the header's value in the record, the request's or the response's.
+func (hk headerKey) in(r *record.Record, response bool) (pcommon.Value, bool) {
+	if response {
+		return r.Attributes().Get(hk.responseKey)
+	}
+	return r.Attributes().Get(hk.requestKey)
 }
 
 // format appends one record, without the line prefix or the newline.

@@ -112,11 +112,7 @@ func (f jsonFormat) appendHeaders(h *jsonObject, r *record.Record) {
 		var inner jsonObject
 		open := false
 		for _, hk := range f.s.headers {
-			key := hk.requestKey
-			if response {
-				key = hk.responseKey
-			}
-			v, ok := r.Attributes().Get(key)
+			v, ok := hk.in(r, response)
 			if !ok {
 				continue
 			}

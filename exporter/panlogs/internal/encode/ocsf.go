@@ -836,11 +836,7 @@ func (s *settings) hasHeaders(r *record.Record, response bool) bool {
 func (f ocsfFormat) appendOCSFHeaders(h *jsonObject, r *record.Record, response bool) {
 	open := false
 	for _, hk := range f.s.headers {
-		key := hk.requestKey
-		if response {
-			key = hk.responseKey
-		}
-		v, ok := r.Attributes().Get(key)
+		v, ok := hk.in(r, response)
 		if !ok {
 			continue
 		}

@@ -2,14 +2,14 @@ package ztunnel
 
 import (
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 	"testing"
-	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/alsgen"
 )
 
 // Lines as ztunnel writes them (plain and LOG_FORMAT=json), for the cases
@@ -94,46 +94,15 @@ func TestNotZtunnel(t *testing.T) {
 	}
 }
 
-// rustDebug writes a string as Rust's {:?} does (the escapes ztunnel's
-// plain format uses).
-func rustDebug(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case 0:
-			b.WriteString(`\0`)
-		default:
-			if unicode.IsPrint(r) || r == ' ' {
-				b.WriteRune(r)
-			} else {
-				fmt.Fprintf(&b, `\u{%x}`, r)
-			}
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
-
-// Any value ztunnel could write comes back unchanged, and no input makes
-// the parser panic.
+// Any value ztunnel could write (quoted as alsgen writes ztunnel's lines)
+// comes back unchanged, and no input makes the parser panic.
 func FuzzParsePlain(f *testing.F) {
 	f.Add("sleep-7656cf8794-r7zb9", "connection closed due to policy rejection: explicitly denied by: default/x")
 	f.Add("a\"b\\c\nd", "\x00\x1b\u2028é")
 	f.Add("", " ")
 	f.Fuzz(func(t *testing.T, workload, errText string) {
 		line := "2026-11-29T10:11:12.345678Z\terror\taccess\tconnection complete\t" +
-			"src.addr=10.0.0.1:1 src.workload=" + rustDebug(workload) + " bytes_sent=3 error=" + rustDebug(errText)
+			"src.addr=10.0.0.1:1 src.workload=" + alsgen.RustQuote(workload) + " bytes_sent=3 error=" + alsgen.RustQuote(errText)
 		l, err := Parse(line)
 		if !validUTF8(workload) || !validUTF8(errText) {
 			return // Rust strings are UTF-8; what else the parser does is only not to panic
