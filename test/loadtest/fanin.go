@@ -52,8 +52,11 @@ type FanInResult struct {
 	// (otelcol_receiver_istioals_entries_refused).
 	Refused int64
 	PeakRSS int64
-	Elapsed time.Duration // first send to last delivery
-	CPU     time.Duration
+	// PeakAnon is the highest anonymous resident memory sampled (every
+	// 100 ms): RSS without the binary's file-backed pages.
+	PeakAnon int64
+	Elapsed  time.Duration // first send to last delivery
+	CPU      time.Duration
 	// SenderCPU is this process's CPU over the run: the load generator and
 	// the sink share the machine's cores with the collector.
 	SenderCPU time.Duration
@@ -263,6 +266,15 @@ func RunFanIn(ctx context.Context, bins Bins, fi FanIn, dir string) (FanInResult
 		return res, err
 	}
 	self0 := selfCPU()
+	stopAnon := make(chan struct{})
+	peakAnon := proc.SamplePeakAnon(stopAnon, 100*time.Millisecond)
+	defer func() { // on the error paths
+		select {
+		case <-stopAnon:
+		default:
+			close(stopAnon)
+		}
+	}()
 	begin := time.Now()
 	sent, err := sendFanIn(ctx, recvAddr, corpus, begin.Add(fi.Duration))
 	res.Sent = int(sent)
@@ -281,6 +293,8 @@ func RunFanIn(ctx context.Context, bins Bins, fi FanIn, dir string) (FanInResult
 		return res, fmt.Errorf("collector gone: %w\n%s", err, tail(proc.Log()))
 	}
 	res.PeakRSS, _ = proc.PeakRSS()
+	close(stopAnon)
+	res.PeakAnon = <-peakAnon
 	res.Refused = metricSum(metricsAddr, "otelcol_receiver_istioals_entries_refused")
 	var lastSeen time.Time
 	res.Delivered, res.Duplicates, res.Unknown, lastSeen = tally.counts()

@@ -73,7 +73,15 @@ func (p *Process) CPU() (time.Duration, error) {
 }
 
 // PeakRSS is the process's high-water resident set (VmHWM).
-func (p *Process) PeakRSS() (int64, error) {
+func (p *Process) PeakRSS() (int64, error) { return p.status("VmHWM") }
+
+// AnonRSS is the process's anonymous resident memory now (RssAnon): the
+// part of its resident set that a cgroup cannot reclaim, unlike the
+// binary's file-backed pages, which RSS also counts.
+func (p *Process) AnonRSS() (int64, error) { return p.status("RssAnon") }
+
+// status reads one memory field of /proc/<pid>/status, in bytes.
+func (p *Process) status(field string) (int64, error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.Pid()))
 	if err != nil {
 		return 0, err
@@ -81,12 +89,36 @@ func (p *Process) PeakRSS() (int64, error) {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			return kb << 10, err
 		}
 	}
-	return 0, fmt.Errorf("no VmHWM")
+	return 0, fmt.Errorf("no %s in /proc/%d/status", field, p.Pid())
+}
+
+// SamplePeakAnon polls AnonRSS every interval until stop is closed and
+// returns the highest value seen (the kernel keeps no high-water mark for
+// it).
+func (p *Process) SamplePeakAnon(stop <-chan struct{}, interval time.Duration) <-chan int64 {
+	out := make(chan int64, 1)
+	go func() {
+		var peak int64
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			if v, err := p.AnonRSS(); err == nil {
+				peak = max(peak, v)
+			}
+			select {
+			case <-stop:
+				out <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return out
 }
 
 // WaitTCP waits until addr accepts connections or the process dies.

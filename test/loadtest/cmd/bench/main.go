@@ -39,10 +39,13 @@ func main() {
 	fanInFor := flag.Duration("fanin-duration", 60*time.Second, "how long each fan-in run overloads the collector")
 	fanInOnly := flag.Bool("fanin-only", false, "only the fan-in runs")
 	receiverExtra := flag.String("fanin-receiver", "", "istioals settings over deploy/'s for the fan-in runs, as YAML (e.g. \"{max_inflight_mib: 8}\")")
+	podMiB := flag.Int64("fanin-pod-mib", 0, "fan-in runs as in a pod with this memory limit instead of deploy/'s (memory_limiter follows)")
+	goMemMiB := flag.Int64("fanin-gomemlimit-mib", 0, "GOMEMLIMIT of the fan-in runs instead of deploy/'s")
 	pprofAt := flag.String("fanin-pprof", "", "pprof endpoint of the fan-in collectors, for profiling them from outside")
 	compare := flag.String("compare", "", "only compare panlogs formats to file, e.g. json,ocsf: their saturation runs (http, then mixed) back to back, -repeat times, and the ratios to the first")
 	repeat := flag.Int("repeat", 2, "rounds of -compare")
 	flag.Parse()
+	fanInTmpl := loadtest.FanIn{Duration: *fanInFor, Batch: *batch, PprofEndpoint: *pprofAt, MemoryLimitMiB: *podMiB, GoMemLimitMiB: *goMemMiB, DeployDir: "deploy"}
 
 	bins := loadtest.Bins{Collector: *collector, Decoder: *decoder}
 	if *gates != "" {
@@ -104,7 +107,7 @@ func main() {
 	}
 
 	if *fanInOnly {
-		if failed := runFanIn(bins, *fanIn, *fanInFor, *batch, *receiverExtra, *pprofAt); failed {
+		if failed := runFanIn(bins, *fanIn, fanInTmpl, *receiverExtra); failed {
 			os.Exit(1)
 		}
 		return
@@ -148,7 +151,7 @@ func main() {
 		}
 		fmt.Printf("ramp: %s mixed sustained %.0f entries/s with zero loss\n", loadtest.OursJSONFile, sustained)
 	}
-	if *fanIn != "" && runFanIn(bins, *fanIn, *fanInFor, *batch, *receiverExtra, *pprofAt) {
+	if *fanIn != "" && runFanIn(bins, *fanIn, fanInTmpl, *receiverExtra) {
 		failed = true
 	}
 	ours, base, ceil := results[loadtest.OursJSONFile+"/http"], results[loadtest.Baseline+"/http"], results[loadtest.Ceiling+"/http"]
@@ -173,13 +176,16 @@ func fatal(err error) {
 // runFanIn runs the fan-in scenarios and prints their table and the ratio of
 // the widest fan-in's throughput to the narrowest's; it reports whether any
 // run failed or lost entries.
-func runFanIn(bins loadtest.Bins, list string, d time.Duration, batch int, receiverExtra, pprofAt string) (failed bool) {
-	var receiver map[string]any
-	if err := yaml.Unmarshal([]byte(receiverExtra), &receiver); err != nil {
+func runFanIn(bins loadtest.Bins, list string, tmpl loadtest.FanIn, receiverExtra string) (failed bool) {
+	if err := yaml.Unmarshal([]byte(receiverExtra), &tmpl.Receiver); err != nil {
 		fatal(fmt.Errorf("-fanin-receiver: %w", err))
 	}
-	fmt.Printf("\nfan-in: deploy/kubernetes pipeline and pod settings (without k8s_attributes; panlogs json→file), %s of overload per run\n", d)
-	fmt.Printf("%8s %10s %10s %6s %5s %7s %8s %9s %9s %13s %10s\n", "streams", "sent", "delivered", "lost", "dups", "refused", "wall", "deliv/s", "peak_rss", "entries/cpu_s", "sender_cpu")
+	pod := "pod settings"
+	if tmpl.MemoryLimitMiB > 0 || tmpl.GoMemLimitMiB > 0 {
+		pod = fmt.Sprintf("a pod limit of %d MiB and GOMEMLIMIT %d MiB (0: deploy/'s)", tmpl.MemoryLimitMiB, tmpl.GoMemLimitMiB)
+	}
+	fmt.Printf("\nfan-in: deploy/kubernetes pipeline and %s (without k8s_attributes; panlogs json→file), %s of overload per run\n", pod, tmpl.Duration)
+	fmt.Printf("%8s %10s %10s %6s %5s %7s %8s %9s %9s %9s %13s %10s\n", "streams", "sent", "delivered", "lost", "dups", "refused", "wall", "deliv/s", "peak_rss", "peak_anon", "entries/cpu_s", "sender_cpu")
 	var first, lastRate float64
 	for _, f := range strings.Split(list, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -190,8 +196,10 @@ func runFanIn(bins loadtest.Bins, list string, d time.Duration, batch int, recei
 		if err != nil {
 			fatal(err)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), d+5*time.Minute)
-		r, err := loadtest.RunFanIn(ctx, bins, loadtest.FanIn{Streams: n, Duration: d, Batch: batch, Receiver: receiver, PprofEndpoint: pprofAt, DeployDir: "deploy"}, dir)
+		fi := tmpl
+		fi.Streams = n
+		ctx, cancel := context.WithTimeout(context.Background(), fi.Duration+5*time.Minute)
+		r, err := loadtest.RunFanIn(ctx, bins, fi, dir)
 		cancel()
 		os.RemoveAll(dir)
 		if err != nil {
@@ -203,8 +211,8 @@ func runFanIn(bins loadtest.Bins, list string, d time.Duration, batch int, recei
 		if r.CPU > 0 {
 			perCPU = float64(r.Delivered) / r.CPU.Seconds()
 		}
-		fmt.Printf("%8d %10d %10d %6d %5d %7d %8s %9.0f %8.0fM %13.0f %9.0f%%\n", n, r.Sent, r.Delivered, r.Lost, r.Duplicates, r.Refused,
-			r.Elapsed.Round(100*time.Millisecond), r.EntriesPerSec(), float64(r.PeakRSS)/(1<<20), perCPU, 100*r.SenderCPU.Seconds()/r.Elapsed.Seconds())
+		fmt.Printf("%8d %10d %10d %6d %5d %7d %8s %9.0f %8.0fM %8.0fM %13.0f %9.0f%%\n", n, r.Sent, r.Delivered, r.Lost, r.Duplicates, r.Refused,
+			r.Elapsed.Round(100*time.Millisecond), r.EntriesPerSec(), float64(r.PeakRSS)/(1<<20), float64(r.PeakAnon)/(1<<20), perCPU, 100*r.SenderCPU.Seconds()/r.Elapsed.Seconds())
 		if r.Lost > 0 || r.Duplicates > 0 || r.Unknown > 0 {
 			failed = true
 		}
