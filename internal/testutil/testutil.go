@@ -113,14 +113,40 @@ func SampleMessages(tb testing.TB) []*accesslogv3.StreamAccessLogsMessage {
 	return msgs
 }
 
-// FreeAddr returns a loopback address that was free a moment ago.
+// handedOut is every port FreeAddr has returned in this process: the
+// kernel may offer a port again as soon as its probe listener closes, and
+// two components of one collector given the same port make it exit.
+var handedOut = struct {
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
+
+// FreeAddr returns a loopback address that was free a moment ago and that
+// this process has not handed out before.
 func FreeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
+	var probes []net.Listener
+	defer func() {
+		for _, ln := range probes {
+			ln.Close()
+		}
+	}()
+	handedOut.Lock()
+	defer handedOut.Unlock()
+	// Keeping each probe open until the end makes the kernel offer a new
+	// port every time.
+	for range 64 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return "", err
+		}
+		probes = append(probes, ln)
+		port := ln.Addr().(*net.TCPAddr).Port
+		if !handedOut.ports[port] {
+			handedOut.ports[port] = true
+			return ln.Addr().String(), nil
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
+	return "", errors.New("testutil: no loopback port left that was not handed out before")
 }
 
 // MustFreeAddr is FreeAddr for a test: t fails instead of an error.
