@@ -122,10 +122,14 @@ test-deps:
 	fi
 
 # The pipeline benchmark (README, "Performance"): ours, the OTLP baseline and
-# the decode-only ceiling on this machine, one table, then the summary line.
+# the decode-only ceiling on this machine, one table, then the summary line;
+# then what istionorm costs a record on each of its inputs.
 # Hot-path micro-benchmarks: go test -run='^$$' -bench=. -benchmem ./...
 bench: build bin/alsdecode
 	$(GO) run ./test/loadtest/cmd/bench -collector $(BIN) -decoder bin/alsdecode
+	@echo; echo "istionorm, cost per record on each input (ns/record):"
+	@$(GO) test -run='^$$' -bench=BenchmarkProcessLogs -benchtime=2000x -benchmem ./processor/istionorm > bin/istionorm-bench.txt || { cat bin/istionorm-bench.txt; exit 1; }
+	@grep '^Benchmark' bin/istionorm-bench.txt
 
 bin/alsdecode: test/loadtest/cmd/alsdecode/main.go go.mod go.sum
 	$(GO) build -o bin/alsdecode ./test/loadtest/cmd/alsdecode
