@@ -14,7 +14,7 @@ import (
 // Resource ceilings at 10k entries/s (% of one core, MiB of RSS). `make
 // bench` measures about 100k entries per CPU-second end to end, 10% of a
 // core at this rate, and about 90 MiB peak RSS. These scenarios add
-// paprefix, a network transport and four formats
+// paprefix, a network transport and five formats
 // (measured here: 10–18% CPU, 82–111 MiB at most, the top of the range
 // while other work loaded the two cores), and share the cores with their
 // own load generator and backend. The testbed checks every 3 s and fails

@@ -1,5 +1,5 @@
 // Package panlines parses the lines otelcol-pan's panlogs exporter writes
-// (json, pan_csv, cef, leef) back into fields, so that the testbed's mock
+// (json, pan_csv, cef, leef, ocsf) back into fields, so that the testbed's mock
 // backend sees what a Palo Alto Networks parser would see.
 //
 // Every format is read into one vocabulary, PAN-OS's custom-log-format
@@ -62,6 +62,13 @@ const (
 	StartS  = "start_s"
 	EndMs   = "end_ms"
 
+	// What only ocsf writes: the class, the verdict in OCSF's enums, and
+	// the schema version.
+	OCSFClassUID      = "ocsf.class_uid"
+	OCSFActionID      = "ocsf.action_id"
+	OCSFDispositionID = "ocsf.disposition_id"
+	OCSFVersion       = "ocsf.version"
+
 	// The syslog header, when the record came over syslog.
 	SyslogSeverity = "syslog.severity"
 	SyslogAppName  = "syslog.app_name"
@@ -78,10 +85,11 @@ const (
 	FormatCSV  = "pan_csv"
 	FormatCEF  = "cef"
 	FormatLEEF = "leef"
+	FormatOCSF = "ocsf"
 )
 
 // Formats lists them all.
-var Formats = []string{FormatJSON, FormatCSV, FormatCEF, FormatLEEF}
+var Formats = []string{FormatJSON, FormatCSV, FormatCEF, FormatLEEF, FormatOCSF}
 
 // common is what every format writes.
 var common = []string{
@@ -105,6 +113,15 @@ var Carried = map[string][]string{
 		Type, Bytes, ElapsedMs, SrcWorkload, DstWorkload, Direction, Method, URL, Host,
 		UserAgent, Status, Severity, EndMs,
 	}, common...),
+	// ocsf spells type, subtype, application, action and severity in its
+	// own enums (the OCSF* fields instead) and has no authority as sent.
+	FormatOCSF: {
+		Prefix, Src, SrcPort, Dst, DstPort, NatDst, NatDstPort, Proto, Rule, SrcUser, DstUser,
+		From, To, BytesSent, BytesReceived, Bytes, EndReason, ElapsedMs, StartMs, EndMs,
+		SrcWorkload, DstWorkload, SrcPod, DstPod, DstUID, DstService, Containers, Direction,
+		Egress, MTLS, Proxy, Method, URL, Host, Status, UserAgent, RequestID, Cluster, Route, SNI,
+		OCSFClassUID, OCSFActionID, OCSFDispositionID, OCSFVersion,
+	},
 }
 
 // SyslogCarried is what the syslog transport adds.

@@ -30,6 +30,8 @@ func Parse(format string, line []byte, fields pcommon.Map) error {
 		return parseCEF(record, fields)
 	case FormatLEEF:
 		return parseLEEF(record, fields)
+	case FormatOCSF:
+		return parseOCSF(record, fields)
 	}
 	return fmt.Errorf("unknown format %q", format)
 }

@@ -62,6 +62,39 @@ func TestParseLEEF(t *testing.T) {
 	}, got)
 }
 
+func TestParseOCSF(t *testing.T) {
+	// An inbound HTTP denial: the sidecar's side is the destination.
+	got := parse(t, FormatOCSF, `mesh-denied {"class_uid":4002,"action_id":2,"disposition_id":26,"start_time":1767323045000,`+
+		`"end_time":1767323045012,"duration":12,"policy":{"name":"shop/deny-all"},`+
+		`"src_endpoint":{"ip":"10.0.0.1","port":40001,"zone":"web","owner":{"uid":"spiffe://x/ns/web/sa/a"}},`+
+		`"dst_endpoint":{"ip":"10.0.0.2","port":8080,"name":"cart-v1","uid":"kubernetes://cart-v1-7c9f8.shop","zone":"shop",`+
+		`"network_scope_id":1,"container":{"name":"cart"},"proxy_endpoint":{"ip":"10.0.0.9","port":8081}},`+
+		`"connection_info":{"direction_id":1,"direction":"Inbound","protocol_name":"tcp"},"traffic":{"bytes_out":5,"bytes_in":19,"bytes":24},`+
+		`"http_request":{"http_method":"GET","url":{"hostname":"cart","path":"/c","query_string":"id=1"},"uid":"r1"},`+
+		`"http_response":{"code":403},"proxy":{"type":"sidecar"},"observables":[{"name":"src_endpoint.ip","value":"10.0.0.1"}],`+
+		`"unmapped":{"pan.session_end_reason":"policy-deny","istio.mtls":true,"envoy.upstream.cluster":"inbound|8080||"},`+
+		`"metadata":{"version":"1.8.0","profiles":["security_control"]}}`)
+	assert.Equal(t, map[string]any{
+		Prefix: "mesh-denied", OCSFClassUID: "4002", OCSFActionID: "2", OCSFDispositionID: "26", OCSFVersion: "1.8.0",
+		StartMs: "1767323045000", EndMs: "1767323045012", ElapsedMs: "12", Rule: "shop/deny-all",
+		Src: "10.0.0.1", SrcPort: "40001", From: "web", SrcUser: "spiffe://x/ns/web/sa/a",
+		Dst: "10.0.0.2", DstPort: "8080", DstWorkload: "cart-v1", DstUID: "kubernetes://cart-v1-7c9f8.shop", DstPod: "cart-v1-7c9f8",
+		To: "shop", Egress: "false", Containers: "cart", NatDst: "10.0.0.9", NatDstPort: "8081",
+		Direction: "inbound", Proto: "tcp", BytesSent: "5", BytesReceived: "19", Bytes: "24",
+		Method: "GET", Host: "cart", URL: "/c?id=1", RequestID: "r1", Status: "403", Proxy: "sidecar",
+		EndReason: "policy-deny", MTLS: "true", Cluster: "inbound|8080||",
+	}, got)
+
+	// TLS egress through the PassthroughCluster: no namespace, and the SNI
+	// is the destination's hostname.
+	got = parse(t, FormatOCSF, `mesh-egress {"class_uid":4001,"src_endpoint":{"ip":"10.0.0.1","port":40002,"uid":"kubernetes://a.b.web"},`+
+		`"dst_endpoint":{"ip":"198.18.0.1","port":443,"hostname":"api.example","network_scope_id":2}}`)
+	assert.Equal(t, map[string]any{
+		Prefix: "mesh-egress", OCSFClassUID: "4001", Src: "10.0.0.1", SrcPort: "40002", SrcPod: "a.b",
+		Dst: "198.18.0.1", DstPort: "443", Egress: "true", To: "external", SNI: "api.example",
+	}, got)
+}
+
 func TestParseRejects(t *testing.T) {
 	for name, c := range map[string]struct{ format, line string }{
 		"no prefix":       {FormatJSON, `{"src":"x"}`},
@@ -69,6 +102,9 @@ func TestParseRejects(t *testing.T) {
 		"short csv":       {FormatCSV, `p ,a,b`},
 		"not cef":         {FormatCEF, `p LEEF:2.0|x`},
 		"bad escape":      {FormatLEEF, `p LEEF:2.0|Palo Alto Networks|otelcol-pan|1|TRAFFIC|^|src=\q`},
+		"ocsf not json":   {FormatOCSF, `p {"class_uid":4001`},
+		"ocsf odd uid":    {FormatOCSF, `p {"src_endpoint":{"uid":"pod-without-namespace"}}`},
+		"ocsf odd scope":  {FormatOCSF, `p {"dst_endpoint":{"network_scope_id":7}}`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			assert.Error(t, Parse(c.format, []byte(c.line), pcommon.NewMap()))

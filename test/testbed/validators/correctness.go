@@ -29,6 +29,7 @@ const maxExamples = 20
 type Correctness struct {
 	t        *testing.T
 	provider *dataproviders.IstioProvider
+	format   string
 	carried  []string
 
 	mu          sync.Mutex
@@ -50,7 +51,7 @@ func NewCorrectness(t *testing.T, provider *dataproviders.IstioProvider, format 
 	if syslog {
 		carried = append(carried, panlines.SyslogCarried...)
 	}
-	return &Correctness{t: t, provider: provider, carried: carried, mismatches: map[string]int{}}
+	return &Correctness{t: t, provider: provider, format: format, carried: carried, mismatches: map[string]int{}}
 }
 
 // Observe checks one batch of the backend's records.
@@ -95,7 +96,7 @@ func (v *Correctness) check(lr plog.LogRecord) {
 	if v.counts[e.ID] < 255 {
 		v.counts[e.ID]++
 	}
-	want := expected(&e)
+	want := expectedIn(v.format, &e)
 	for _, k := range v.carried {
 		w, wok := want[k]
 		g, gok := a.Get(k)

@@ -126,6 +126,23 @@ func expected(e *dataproviders.Entry) map[string]string {
 		set(panlines.RequestID, e.RequestID)
 	}
 
+	// ocsf: HTTP Activity for HTTP entries, Network Activity for TCP; a
+	// denial is Denied, Unauthorized when an AuthorizationPolicy denied
+	// and Blocked for Istio's own reasons; everything else is Allowed.
+	m[panlines.OCSFClassUID] = "4001"
+	if e.HTTP {
+		m[panlines.OCSFClassUID] = "4002"
+	}
+	m[panlines.OCSFActionID], m[panlines.OCSFDispositionID] = "1", "1"
+	if e.Action == "deny" {
+		m[panlines.OCSFActionID], m[panlines.OCSFDispositionID] = "2", "26"
+		switch e.Rule {
+		case "outbound_traffic_policy_registry_only", "rate_limit", "no_route":
+			m[panlines.OCSFDispositionID] = "2"
+		}
+	}
+	m[panlines.OCSFVersion] = "1.8.0"
+
 	// Syslog: warning for denials and resets, informational otherwise;
 	// the prefix is the APP-NAME.
 	m[panlines.SyslogSeverity] = "6"
@@ -134,6 +151,26 @@ func expected(e *dataproviders.Entry) map[string]string {
 	}
 	m[panlines.SyslogAppName] = m[panlines.Prefix]
 	m[panlines.SyslogMsgID] = "TRAFFIC"
+	return m
+}
+
+// expectedIn is expected as the format states it. ocsf invents nothing and
+// repeats nothing: no NAT destination (proxy_endpoint) when the upstream
+// is the destination itself, and no bytes received, nor a total, for an
+// HTTP request that got no response.
+func expectedIn(format string, e *dataproviders.Entry) map[string]string {
+	m := expected(e)
+	if format != panlines.FormatOCSF {
+		return m
+	}
+	if e.UpstreamAddr == e.DstAddr && e.UpstreamPort == e.DstPort {
+		delete(m, panlines.NatDst)
+		delete(m, panlines.NatDstPort)
+	}
+	if e.HTTP && e.Status == 0 {
+		delete(m, panlines.BytesReceived)
+		delete(m, panlines.Bytes)
+	}
 	return m
 }
 
