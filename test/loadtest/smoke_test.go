@@ -59,6 +59,7 @@ func TestSmokeFanInZeroLoss(t *testing.T) {
 			require.Zero(t, r.Duplicates, "duplicates")
 			require.Zero(t, r.Unknown, "records the clients never sent")
 			require.Zero(t, r.Refused, "entries the receiver dropped")
+			require.Positive(t, r.PeakAnon, "anonymous memory was sampled")
 		})
 	}
 }
