@@ -3,7 +3,6 @@ package panlines
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -14,16 +13,26 @@ import (
 // parseJSON reads a json record: one object, nested objects (http, envoy,
 // tls) flattened with a dot. Numbers and booleans keep their JSON text.
 func parseJSON(record []byte, fields pcommon.Map) error {
+	obj, err := decodeObject(FormatJSON, record)
+	if err != nil {
+		return err
+	}
+	return flattenJSON("", obj, fields)
+}
+
+// decodeObject reads a record that must be exactly one JSON object, its
+// numbers kept as written.
+func decodeObject(format string, record []byte) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(record))
 	dec.UseNumber()
 	var obj map[string]any
 	if err := dec.Decode(&obj); err != nil {
-		return fmt.Errorf("json: %w", err)
+		return nil, fmt.Errorf("%s: %w", format, err)
 	}
 	if dec.More() {
-		return errors.New("json: more than one value on the line")
+		return nil, fmt.Errorf("%s: more than one value on the line", format)
 	}
-	return flattenJSON("", obj, fields)
+	return obj, nil
 }
 
 func flattenJSON(prefix string, obj map[string]any, fields pcommon.Map) error {

@@ -1,9 +1,7 @@
 package panlines
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -63,14 +61,9 @@ var ocsfPaths = map[string]string{
 // verdict, which OCSF spells with its own enums, is kept as class, action
 // and disposition ids.
 func parseOCSF(record []byte, fields pcommon.Map) error {
-	dec := json.NewDecoder(bytes.NewReader(record))
-	dec.UseNumber()
-	var obj map[string]any
-	if err := dec.Decode(&obj); err != nil {
-		return fmt.Errorf("ocsf: %w", err)
-	}
-	if dec.More() {
-		return errors.New("ocsf: more than one value on the line")
+	obj, err := decodeObject(FormatOCSF, record)
+	if err != nil {
+		return err
 	}
 	flat := map[string]string{}
 	flattenOCSF("", obj, flat)
