@@ -1,6 +1,7 @@
 package alsgen
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -109,7 +110,7 @@ func envoyValues(e *Entry) map[string]string {
 		if m := req.GetRequestMethod(); m != corev3.RequestMethod_METHOD_UNSPECIFIED {
 			v["method"] = m.String()
 		}
-		v["path"] = dash(first(req.GetOriginalPath(), req.GetPath()))
+		v["path"] = dash(cmp.Or(req.GetOriginalPath(), req.GetPath()))
 		v["protocol"] = map[datav3.HTTPAccessLogEntry_HTTPVersion]string{
 			datav3.HTTPAccessLogEntry_HTTP10: "HTTP/1.0", datav3.HTTPAccessLogEntry_HTTP11: "HTTP/1.1",
 			datav3.HTTPAccessLogEntry_HTTP2: "HTTP/2", datav3.HTTPAccessLogEntry_HTTP3: "HTTP/3",
@@ -257,7 +258,7 @@ func ZtunnelLine(e *Entry, format string) (string, bool) {
 	if p := peerStruct(peerState); p != nil {
 		f := p.GetFields()
 		peer = ztSide{
-			workload: first(f["name"].GetStringValue(), f["workload"].GetStringValue()), namespace: f["namespace"].GetStringValue(),
+			workload: cmp.Or(f["name"].GetStringValue(), f["workload"].GetStringValue()), namespace: f["namespace"].GetStringValue(),
 			identity: f["identity"].GetStringValue(), cluster: f["cluster"].GetStringValue(),
 		}
 	}
@@ -486,13 +487,4 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func first(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -1,6 +1,7 @@
 package mesh // import "github.com/otelcol-pan/otelcol-pan/internal/mesh"
 
 import (
+	"cmp"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -46,9 +47,9 @@ func PeerFrom(md Metadata) (p Peer, ok bool) {
 		p = Peer{
 			Workload:         md.Str("WORKLOAD_NAME"),
 			Namespace:        md.Str("NAMESPACE"),
-			Principal:        NormalizeSPIFFE(first(md.Str("IDENTITY"), md.Str("SPIFFE_ID"))),
-			App:              first(md.Label("app.kubernetes.io/name"), md.Label("app")),
-			Version:          first(md.Label("app.kubernetes.io/version"), md.Label("version")),
+			Principal:        NormalizeSPIFFE(cmp.Or(md.Str("IDENTITY"), md.Str("SPIFFE_ID"))),
+			App:              cmp.Or(md.Label("app.kubernetes.io/name"), md.Label("app")),
+			Version:          cmp.Or(md.Label("app.kubernetes.io/version"), md.Label("version")),
 			CanonicalService: md.Label("service.istio.io/canonical-name"),
 			Cluster:          md.Str("CLUSTER_ID"),
 		}
@@ -170,13 +171,4 @@ func isSafeName(s string, n, m int) bool {
 		}
 	}
 	return true
-}
-
-func first(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -1,6 +1,7 @@
 package istionorm // import "github.com/otelcol-pan/otelcol-pan/processor/istionorm"
 
 import (
+	"cmp"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -62,21 +63,21 @@ func (s *scratch) localOf(res pcommon.Map) *local {
 	pod, ns := get(fields.K8sPodName), get(fields.K8sNamespaceName)
 	l.proxyType = get(fields.IstioProxyType)
 	if typ, idPod, idNS := splitNodeID(get(envoyNodeName)); typ != "" {
-		l.proxyType = first(l.proxyType, typ)
-		pod, ns = first(pod, idPod), first(ns, idNS)
+		l.proxyType = cmp.Or(l.proxyType, typ)
+		pod, ns = cmp.Or(pod, idPod), cmp.Or(ns, idNS)
 	}
-	workload := first(get(fields.IstioWorkloadName), get(fields.K8sDeploymentName), get(fields.K8sStatefulSetName),
+	workload := cmp.Or(get(fields.IstioWorkloadName), get(fields.K8sDeploymentName), get(fields.K8sStatefulSetName),
 		get(fields.K8sDaemonSetName), get(fields.K8sCronJobName), get(fields.K8sJobName))
 	if workload == "" {
 		workload = mesh.WorkloadFromPod(pod, label(labelTemplateHash))
 	}
-	app := first(label(labelAppName), label(labelApp))
+	app := cmp.Or(label(labelAppName), label(labelApp))
 	l.peer = mesh.Peer{
 		Workload:         workload,
 		Namespace:        ns,
 		App:              app,
-		Version:          first(label(labelAppVersion), label(labelVersion)),
-		CanonicalService: first(label(labelCanonical), app),
+		Version:          cmp.Or(label(labelAppVersion), label(labelVersion)),
+		CanonicalService: cmp.Or(label(labelCanonical), app),
 		Cluster:          get(fields.K8sClusterName),
 	}
 	l.known = workload != "" || ns != ""

@@ -65,12 +65,3 @@ func hostOf(hp string) string {
 	h, _ := splitHostPort(hp)
 	return h
 }
-
-func first(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
