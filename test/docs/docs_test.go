@@ -26,6 +26,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/yaml"
+
+	"github.com/otelcol-pan/otelcol-pan/internal/testutil"
 )
 
 // root is the repository, seen from this package's directory.
@@ -296,21 +298,6 @@ func TestComponentStatus(t *testing.T) {
 	}
 }
 
-// The parts of an output line that change from run to run (as test/e2e
-// masks them in its goldens).
-var unstable = []struct {
-	re   *regexp.Regexp
-	repl string
-}{
-	{regexp.MustCompile(`"receive_time":"[^"]*"`), `"receive_time":"<receive_time>"`},
-	{regexp.MustCompile(`^(\S+ ),\d{4}/\d\d/\d\d \d\d:\d\d:\d\d,`), `$1,<receive_time>,`},
-	{regexp.MustCompile(`\brt=\d+`), `rt=<receive_time>`},
-	{regexp.MustCompile(`\breceiveTime=\d+`), `receiveTime=<receive_time>`},
-	{regexp.MustCompile(`\|otelcol-pan\|[^|]*\|TRAFFIC\|`), `|otelcol-pan|<version>|TRAFFIC|`},
-	{regexp.MustCompile(`"logged_time":\d+`), `"logged_time":<receive_time>`},
-	{regexp.MustCompile(`"vendor_name":"Palo Alto Networks","version":"[^"]*"`), `"vendor_name":"Palo Alto Networks","version":"<version>"`},
-}
-
 // The example lines of docs/formats.md are lines the built binary writes
 // for the sample mesh: test/e2e checks its output against
 // test/e2e/testdata/mesh.<format>, and each example must be one of those.
@@ -336,10 +323,7 @@ func TestFormatExamplesAreReal(t *testing.T) {
 			found[format]++
 			golden, err := os.ReadFile(filepath.Join(root, "test", "e2e", "testdata", "mesh."+format))
 			require.NoError(t, err)
-			masked := line
-			for _, u := range unstable {
-				masked = u.re.ReplaceAllString(masked, u.repl)
-			}
+			masked := testutil.MaskUnstable(line)
 			assert.Contains(t, strings.Split(string(golden), "\n"), masked, "docs/formats.md's %s example is not a line the binary writes for the samples", format)
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/otelcol-pan/otelcol-pan/internal/alsgen"
 	"github.com/otelcol-pan/otelcol-pan/internal/alsmsg"
+	"github.com/otelcol-pan/otelcol-pan/internal/testutil"
 )
 
 var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/mesh.<format> from the built binary's output")
@@ -42,35 +42,13 @@ func readMesh(t *testing.T) ([][]*accesslogv3.StreamAccessLogsMessage, int) {
 	return streams, entries
 }
 
-// The parts of a line that change from run to run: the moment of receipt
-// and the binary's version (it names the commit).
-var unstable = []struct {
-	re   *regexp.Regexp
-	repl string
-}{
-	{regexp.MustCompile(`"receive_time":"[^"]*"`), `"receive_time":"<receive_time>"`},
-	{regexp.MustCompile(`^(\S+ ),\d{4}/\d\d/\d\d \d\d:\d\d:\d\d,`), `$1,<receive_time>,`},
-	{regexp.MustCompile(`\brt=\d+`), `rt=<receive_time>`},
-	{regexp.MustCompile(`\breceiveTime=\d+`), `receiveTime=<receive_time>`},
-	{regexp.MustCompile(`\|otelcol-pan\|[^|]*\|TRAFFIC\|`), `|otelcol-pan|<version>|TRAFFIC|`},
-	{regexp.MustCompile(`"logged_time":\d+`), `"logged_time":<receive_time>`},
-	{regexp.MustCompile(`"vendor_name":"Palo Alto Networks","version":"[^"]*"`), `"vendor_name":"Palo Alto Networks","version":"<version>"`},
-}
-
-func stable(line string) string {
-	for _, u := range unstable {
-		line = u.re.ReplaceAllString(line, u.repl)
-	}
-	return line
-}
-
 // checkFormatGolden compares a run's lines, order aside, with
 // testdata/mesh.<format>.
 func checkFormatGolden(t *testing.T, format string, lines []string) {
 	t.Helper()
 	got := make([]string, len(lines))
 	for i, l := range lines {
-		got[i] = stable(l)
+		got[i] = testutil.MaskUnstable(l)
 	}
 	sort.Strings(got)
 	path := filepath.Join("testdata", "mesh."+format)
