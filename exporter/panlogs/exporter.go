@@ -134,10 +134,12 @@ func (e *panExporter) shutdown(context.Context) error {
 }
 
 // pushLogs encodes the records, one line each, and hands them to the
-// transport in chunks of about chunkBytes: the encoding buffer stays that
-// small however large the batch. If a chunk fails, the chunks before it
-// (and, for HTTP, the part of it that was accepted) are reported written
-// and exporterhelper gets only the rest to retry.
+// transport in chunks of at most chunkBytes (a line larger than that goes
+// alone): the encoding buffer stays that small however large the batch,
+// and for HTTP, where chunkBytes is max_batch_bytes, a chunk is exactly
+// one request. If a chunk fails, the chunks before it (and, for HTTP, the
+// part of it that was accepted) are reported written and exporterhelper
+// gets only the rest to retry.
 func (e *panExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	bt := e.getBatch()
 	defer e.putBatch(bt)
@@ -153,31 +155,33 @@ func (e *panExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 			for k := 0; k < lrs.Len(); k++ {
 				bt.rec.Reset(&res, lrs.At(k))
 				e.appendLine(bt)
-				if len(bt.out.Buf) >= e.chunkBytes {
-					if err := e.flush(ctx, bt, ld, &written); err != nil {
+				if len(bt.out.Buf) > e.chunkBytes {
+					// The line did not fit: write the chunk before it,
+					// and the line starts the next one.
+					if err := e.flush(ctx, bt, max(len(bt.out.Msgs)-1, 1), ld, &written); err != nil {
 						return err
 					}
 				}
 			}
 		}
 	}
-	return e.flush(ctx, bt, ld, &written)
+	return e.flush(ctx, bt, len(bt.out.Msgs), ld, &written)
 }
 
-// flush writes the encoded chunk and empties the batch. written counts the
-// records of ld delivered so far; on failure the error carries the records
-// from the first undelivered one on.
-func (e *panExporter) flush(ctx context.Context, bt *batch, ld plog.Logs, written *int) error {
-	n := len(bt.out.Msgs)
+// flush writes the first n encoded lines and drops them from the batch.
+// written counts the records of ld delivered so far; on failure the error
+// carries the records from the first undelivered one on.
+func (e *panExporter) flush(ctx context.Context, bt *batch, n int, ld plog.Logs, written *int) error {
 	if n == 0 {
 		return nil
 	}
-	err := e.tr.Write(ctx, &bt.out)
+	chunk := bt.out.Head(n)
+	err := e.tr.Write(ctx, &chunk)
 	if err == nil {
 		e.telemetry.ExporterPanlogsRecordsWritten.Add(ctx, int64(n), e.metricOpt)
-		e.telemetry.ExporterPanlogsBytesWritten.Add(ctx, int64(len(bt.out.Buf)), e.metricOpt)
+		e.telemetry.ExporterPanlogsBytesWritten.Add(ctx, int64(len(chunk.Buf)), e.metricOpt)
 		*written += n
-		bt.out.Reset()
+		bt.out.Drop(n)
 		return nil
 	}
 	sent := 0
@@ -235,18 +239,12 @@ func (e *panExporter) appendLine(bt *batch) {
 // recordsFrom copies the records from index k on (in iteration order), with
 // their resources and scopes, for a retry of what was not delivered.
 func recordsFrom(ld plog.Logs, k int) plog.Logs {
-	return recordsBetween(ld, k, ld.LogRecordCount())
+	return takeRecords(ld, k, ld.LogRecordCount(), false)
 }
 
-// recordsBetween copies the records [from, to) in iteration order, with
-// their resources and scopes.
-func recordsBetween(ld plog.Logs, from, to int) plog.Logs {
-	return takeRecords(ld, from, to, false)
-}
-
-// takeRecords is recordsBetween that, with move, moves the records out of
-// ld instead of copying them (resources and scopes are still copied): for
-// data the caller owns.
+// takeRecords copies the records [from, to) in iteration order, with their
+// resources and scopes; with move, it moves the records out of ld instead
+// (resources and scopes are still copied): for data the caller owns.
 func takeRecords(ld plog.Logs, from, to int, move bool) plog.Logs {
 	out := plog.NewLogs()
 	i := 0

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -103,4 +104,41 @@ func TestPushWritesInChunksAndRetriesOnlyTheRest(t *testing.T) {
 		total += n
 	}
 	assert.Equal(t, 500, total, "every record written exactly once")
+}
+
+// chunkRecorder keeps each chunk's size in bytes and records.
+type chunkRecorder struct{ bytes, records []int }
+
+func (*chunkRecorder) Start(context.Context, component.Host) error { return nil }
+func (*chunkRecorder) Close() error                                { return nil }
+func (c *chunkRecorder) Write(_ context.Context, b *transport.Batch) error {
+	c.bytes = append(c.bytes, len(b.Buf))
+	c.records = append(c.records, len(b.Msgs))
+	return nil
+}
+
+// Every chunk is at most chunkBytes: with HTTP (chunkBytes is
+// max_batch_bytes) a chunk that ran over would go out as two requests, the
+// second holding one line. Only a line larger than a chunk goes alone.
+func TestPushChunksNeverExceedChunkBytes(t *testing.T) {
+	e := newTestExporter(t, createDefaultConfig().(*Config))
+	e.chunkBytes = 4 << 10
+	tr := &chunkRecorder{}
+	e.tr = tr
+	ld := makeLogs(500, "")
+	ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(250).Attributes().PutStr("url.path", "/"+strings.Repeat("x", 5<<10))
+	require.NoError(t, e.pushLogs(context.Background(), ld))
+	records, size, alone := 0, 0, 0
+	for i, b := range tr.bytes {
+		records += tr.records[i]
+		size += b
+		if tr.records[i] == 1 && b > e.chunkBytes {
+			alone++
+			continue
+		}
+		assert.LessOrEqual(t, b, e.chunkBytes, "chunk %d", i)
+	}
+	assert.Equal(t, 500, records, "every record written once")
+	assert.Equal(t, 1, alone, "the oversized line goes alone")
+	assert.LessOrEqual(t, len(tr.bytes), size/(e.chunkBytes/2)+2, "chunks are filled, not cut into single lines")
 }

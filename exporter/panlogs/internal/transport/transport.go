@@ -42,6 +42,27 @@ type Message struct {
 // Reset empties the batch, keeping its capacity.
 func (b *Batch) Reset() { b.Buf, b.Msgs = b.Buf[:0], b.Msgs[:0] }
 
+// Head is the first n messages (n > 0) as a batch of their own, sharing
+// b's memory.
+func (b *Batch) Head(n int) Batch {
+	return Batch{Buf: b.Buf[:b.Msgs[n-1].End+1], Msgs: b.Msgs[:n]}
+}
+
+// Drop removes the first n messages and moves the rest to the front.
+func (b *Batch) Drop(n int) {
+	if n >= len(b.Msgs) {
+		b.Reset()
+		return
+	}
+	off := b.Msgs[n].LineStart
+	b.Buf = b.Buf[:copy(b.Buf, b.Buf[off:])]
+	b.Msgs = b.Msgs[:copy(b.Msgs, b.Msgs[n:])]
+	for i := range b.Msgs {
+		b.Msgs[i].LineStart -= off
+		b.Msgs[i].End -= off
+	}
+}
+
 // Transport delivers batches. Write either delivers every message of the
 // batch or returns an error (a *PartialError when the first ones were
 // delivered); exporterhelper then retries (so delivery is at least once) or,
