@@ -41,7 +41,8 @@ func (f jsonFormat) appendRecord(b []byte, r *record.Record, prefix string, sc *
 	if pod, ns, ok := r.LocalPod(); ok {
 		if r.Direction() == mesh.Inbound {
 			w.str("dst_pod", pod)
-			w.str("dst_uid", "kubernetes://"+pod+"."+ns)
+			w.key("dst_uid")
+			w.podUID(pod, ns)
 		} else {
 			w.str("src_pod", pod)
 		}
@@ -152,6 +153,16 @@ func (o *jsonObject) key(k string) {
 func (o *jsonObject) str(k, v string) {
 	o.key(k)
 	o.b = appendJSONString(o.b, v)
+}
+
+// podUID writes the pod's uid as Istio names it, kubernetes://<pod>.<ns>,
+// without building the string.
+func (o *jsonObject) podUID(pod, ns string) {
+	o.b = append(o.b, `"kubernetes://`...)
+	o.b = appendJSONChars(o.b, pod)
+	o.b = append(o.b, '.')
+	o.b = appendJSONChars(o.b, ns)
+	o.b = append(o.b, '"')
 }
 
 func (o *jsonObject) int(k string, v int64) {

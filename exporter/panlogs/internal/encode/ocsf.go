@@ -612,11 +612,8 @@ func (f ocsfFormat) endpoint(w *jsonObject, r *record.Record, e *ocsfEndpoint, e
 	}
 	o.qt(`"name":`, e.name)
 	if e.uid {
-		o.q(`"uid":"kubernetes://`)
-		o.b = appendJSONChars(o.b, ev.pod)
-		o.b = append(o.b, '.')
-		o.b = appendJSONChars(o.b, ev.namespace)
-		o.b = append(o.b, '"')
+		o.q(`"uid":`)
+		o.podUID(ev.pod, ev.namespace)
 	}
 	if e.svc != "" {
 		o.qs(`"svc_name":`, e.svc)
