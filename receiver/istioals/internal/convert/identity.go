@@ -73,11 +73,11 @@ func putIdentity(c *commonView, local *Local, dir mesh.Direction, attrs pcommon.
 		}
 		srcKnown = true
 	}
-	waypoint := local != nil && local.ProxyType == mesh.ProxyWaypoint
-	if !srcKnown && local != nil && !waypoint && dir == mesh.Outbound {
+	waypoint := local.ProxyType == mesh.ProxyWaypoint
+	if !srcKnown && !waypoint && dir == mesh.Outbound {
 		src = local.peer()
 	}
-	if dir == mesh.Inbound && local != nil && !waypoint {
+	if dir == mesh.Inbound && !waypoint {
 		dst = local.peer()
 		dst.Principal = peerURI(&tlsProps.local)
 	} else if p, ok := local.cachedPeer(&c.usPeer); ok {
@@ -100,14 +100,11 @@ func putIdentity(c *commonView, local *Local, dir mesh.Direction, attrs pcommon.
 	}
 }
 
-// cachedPeer decodes a peer filter state through the stream's cache. A nil
-// Local (no identifier yet) decodes without caching.
+// cachedPeer decodes a peer filter state through the stream's cache (a
+// stream without an identifier has one too).
 func (l *Local) cachedPeer(a *anyView) (mesh.Peer, bool) {
 	if !a.present || a.typeURL != structTypeURL {
 		return mesh.Peer{}, false
-	}
-	if l == nil {
-		return peerFromFilterState(a)
 	}
 	if e, hit := l.peers[string(a.value)]; hit {
 		return e.peer, e.ok

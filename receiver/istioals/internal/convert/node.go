@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"cmp"
 	"strings"
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
@@ -61,15 +62,15 @@ func NewNode(node *corev3.Node, logName string) Node {
 	idType, idIP, idPod, idNS := splitNodeID(node.GetId())
 	putStr(res, fields.IstioProxyType, idType)
 
-	pod := first(str(md, "NAME"), str(md, "POD_NAME"), idPod)
-	ns := first(str(md, "NAMESPACE"), idNS, str(md, "CONFIG_NAMESPACE"))
+	pod := cmp.Or(str(md, "NAME"), str(md, "POD_NAME"), idPod)
+	ns := cmp.Or(str(md, "NAMESPACE"), idNS, str(md, "CONFIG_NAMESPACE"))
 	putStr(res, fields.K8sPodName, pod)
 	putStr(res, fields.K8sNamespaceName, ns)
-	ips := first(str(md, "INSTANCE_IPS"), str(md, "ISTIO_META_INSTANCE_IPS"))
+	ips := cmp.Or(str(md, "INSTANCE_IPS"), str(md, "ISTIO_META_INSTANCE_IPS"))
 	if i := strings.IndexByte(ips, ','); i >= 0 {
 		ips = ips[:i]
 	}
-	putStr(res, fields.K8sPodIP, first(ips, idIP))
+	putStr(res, fields.K8sPodIP, cmp.Or(ips, idIP))
 	putStr(res, fields.K8sNodeName, str(md, "NODE_NAME"))
 	cluster := str(md, "CLUSTER_ID")
 	putStr(res, fields.K8sClusterName, cluster)
@@ -85,10 +86,10 @@ func NewNode(node *corev3.Node, logName string) Node {
 	if l := md["LABELS"].GetStructValue(); l != nil {
 		labels = l.GetFields()
 	}
-	app := first(str(labels, "app.kubernetes.io/name"), str(labels, "app"))
-	version := first(str(labels, "app.kubernetes.io/version"), str(labels, "version"))
-	canonical := first(str(labels, "service.istio.io/canonical-name"), app)
-	revision := first(str(labels, "service.istio.io/canonical-revision"), version)
+	app := cmp.Or(str(labels, "app.kubernetes.io/name"), str(labels, "app"))
+	version := cmp.Or(str(labels, "app.kubernetes.io/version"), str(labels, "version"))
+	canonical := cmp.Or(str(labels, "service.istio.io/canonical-name"), app)
+	revision := cmp.Or(str(labels, "service.istio.io/canonical-revision"), version)
 	putStr(res, fields.ServiceName, canonical)
 	putStr(res, fields.ServiceVersion, revision)
 
@@ -133,15 +134,6 @@ func splitNodeID(id string) (typ, ip, pod, ns string) {
 
 func str(m map[string]*structpb.Value, key string) string {
 	return m[key].GetStringValue()
-}
-
-func first(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func putStr(m pcommon.Map, key, val string) {
