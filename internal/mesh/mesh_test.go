@@ -179,12 +179,19 @@ func TestAuthorizationRulesAndFailures(t *testing.T) {
 	for _, end := range []string{"", EndTCPFin, EndPolicyDeny, EndAgedOut, EndRstFromServer, EndRstFromClient, EndUnknown} {
 		assert.False(t, IsFailure(end, ParseFlags("UR,DC,UT,SI")), end)
 	}
-	// Every flag VerdictOf reads as a failure of resources or decoding is
-	// a failure by its end reason too, so the two cannot disagree.
-	for _, f := range []Flags{FlagUpstreamOverflow, FlagOverloadManager, FlagNoHealthyUpstream, FlagUpstreamRetryLimitExceeded, FlagDownstreamProtocolError, FlagUpstreamProtocolError, FlagInvalidEnvoyRequestHeaders, FlagUpstreamConnectionFailure} {
+	// Every flag VerdictOf reads as a failure of resources or decoding
+	// gives an end reason that is a failure by itself (without the flags),
+	// so the two cannot disagree.
+	for _, f := range []Flags{FlagUpstreamOverflow, FlagOverloadManager, FlagNoHealthyUpstream, FlagUpstreamRetryLimitExceeded, FlagDownstreamProtocolError, FlagUpstreamProtocolError, FlagInvalidEnvoyRequestHeaders} {
 		v := VerdictOf(&Evidence{Flags: f, HasFlags: true})
-		assert.True(t, IsFailure(v.EndReason, f), f.String())
+		assert.True(t, IsFailure(v.EndReason, 0), "%s gives %q", f, v.EndReason)
 	}
+	// A failed upstream connection is a reset by its end reason, and a
+	// failure by its flag alone.
+	v := VerdictOf(&Evidence{Flags: FlagUpstreamConnectionFailure, HasFlags: true})
+	assert.Equal(t, EndRstFromServer, v.EndReason)
+	assert.False(t, IsFailure(v.EndReason, 0))
+	assert.True(t, IsFailure(v.EndReason, FlagUpstreamConnectionFailure))
 }
 
 func TestZtunnelFailure(t *testing.T) {

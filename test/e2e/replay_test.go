@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcol-pan/otelcol-pan/internal/alsgen"
-	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 	"github.com/otelcol-pan/otelcol-pan/internal/testutil"
 )
 
@@ -29,21 +28,21 @@ var expectedSamples = map[string]map[string]any{
 		"time_generated": "2019-04-13T03:59:54.697224Z", "start": "2019-04-13T03:59:53.687224Z", "elapsed_ms": n(1010),
 		"src": "10.138.0.14", "sport": n(51489), "dst": "10.44.2.56", "dport": n(80), "natdst": "10.44.2.54", "natdport": n(9080),
 		"from": "istio-system", "src_workload": "istio-ingressgateway", "direction": "outbound", "proxy": "router",
-		"cluster": "outbound|9080||productpage.default.svc.cluster.local",
+		"cluster": "outbound|9080||productpage.default.svc.cluster.local", "dst_service": "productpage.default.svc.cluster.local",
 	}, map[string]any{"url": "/productpage", "host": "35.227.162.132", "xff": "10.138.0.14", "response_size": n(4415)}),
 	// productpage's sidecar, inbound from the gateway (Envoy logged port 0: absent).
 	"10.138.0.14:": allowedGET(map[string]any{
 		"time_generated": "2019-04-13T03:59:54.696609Z", "start": "2019-04-13T03:59:53.688609Z", "elapsed_ms": n(1008),
 		"src": "10.138.0.14", "dst": "10.44.2.54", "dport": n(9080), "natdst": "127.0.0.1", "natdport": n(9080), "to": "default",
 		"dst_workload": "product-v1", "dst_pod": "product-v1-d66dcfdc5-kh6v7", "dst_uid": "kubernetes://product-v1-d66dcfdc5-kh6v7.default",
-		"direction": "inbound", "proxy": "sidecar", "mtls": false, "cluster": "inbound|9080|http|productpage.default.svc.cluster.local",
+		"direction": "inbound", "proxy": "sidecar", "mtls": false, "cluster": "inbound|9080|http|productpage.default.svc.cluster.local", "dst_service": "productpage.default.svc.cluster.local",
 	}, map[string]any{"url": "/productpage", "host": "35.227.162.132", "xff": "10.138.0.14", "response_size": n(4415)}),
 	// productpage's sidecar, outbound to details.
 	"10.44.2.54:58996": allowedGET(map[string]any{
 		"time_generated": "2019-04-13T03:59:53.705750Z", "start": "2019-04-13T03:59:53.695750Z", "elapsed_ms": n(10),
 		"src": "10.44.2.54", "sport": n(58996), "dst": "10.47.247.180", "dport": n(9080), "natdst": "10.44.6.66", "natdport": n(9080),
 		"from": "default", "src_workload": "productpage-v1", "src_pod": "productpage-v1-d66dcfdc5-kh6v7",
-		"direction": "outbound", "proxy": "sidecar", "cluster": "outbound|9080||details.default.svc.cluster.local",
+		"direction": "outbound", "proxy": "sidecar", "cluster": "outbound|9080||details.default.svc.cluster.local", "dst_service": "details.default.svc.cluster.local",
 	}, map[string]any{"url": "/details/0", "host": "details:9080", "response_size": n(178)}),
 	// reviews' sidecar, inbound from productpage.
 	"10.44.2.54:58356": allowedGET(map[string]any{
@@ -51,14 +50,14 @@ var expectedSamples = map[string]map[string]any{
 		"src": "10.44.2.54", "sport": n(58356), "dst": "10.44.2.55", "dport": n(9080), "natdst": "127.0.0.1", "natdport": n(9080),
 		"to": "default", "dst_workload": "reviews-v1", "dst_pod": "reviews-v1-d66dcfdc5-kh6v7",
 		"dst_uid": "kubernetes://reviews-v1-d66dcfdc5-kh6v7.default", "direction": "inbound", "proxy": "sidecar", "mtls": false,
-		"cluster": "inbound|9080|http|reviews.default.svc.cluster.local",
+		"cluster": "inbound|9080|http|reviews.default.svc.cluster.local", "dst_service": "reviews.default.svc.cluster.local",
 	}, map[string]any{"url": "/reviews/0", "host": "reviews:9080", "response_size": n(295)}),
 }
 
 // allowedGET is the record of an allowed HTTP GET answered 200 that ended
-// normally, as every sample is: rec's keys (cluster becomes envoy.cluster,
-// the dst_service its host), and http's in the http object, whose path is
-// the url's and whose size becomes the byte counts.
+// normally, as every sample is: rec's keys (cluster becomes
+// envoy.cluster), and http's in the http object, whose path is the url's
+// and whose size becomes the byte counts.
 func allowedGET(rec, http map[string]any) map[string]any {
 	out := map[string]any{
 		"type": "TRAFFIC", "subtype": "end", "proto": "tcp", "app": "http", "action": "allow", "session_end_reason": "tcp-fin",
@@ -68,7 +67,6 @@ func allowedGET(rec, http map[string]any) map[string]any {
 	cluster := rec["cluster"].(string)
 	delete(out, "cluster")
 	out["envoy"] = map[string]any{"cluster": cluster}
-	out["dst_service"] = mesh.ParseCluster(cluster).Host
 	h := map[string]any{"method": "GET", "path": http["url"], "status": n(200), "user_agent": userAgent, "request_id": requestID, "request_size": n(0)}
 	maps.Copy(h, http)
 	out["http"] = h
