@@ -138,16 +138,6 @@ func (c Cluster) Direction() Direction {
 	return Unknown
 }
 
-// DirectionOf is the direction of an entry sent to cluster on route: that of
-// the cluster name, and outbound for the block_all route, which answers
-// without any cluster.
-func DirectionOf(cluster, route string) Direction {
-	if IsBlockAll(cluster, route) {
-		return Outbound
-	}
-	return ParseCluster(cluster).Direction()
-}
-
 // IsBlockAll reports REGISTRY_ONLY's answer to plain HTTP for an unknown
 // host: the block_all route, with no cluster.
 func IsBlockAll(cluster, route string) bool {

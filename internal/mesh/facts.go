@@ -69,27 +69,3 @@ func (f *Facts) Put(attrs pcommon.Map) {
 		attrs.PutBool(fields.PanEgress, f.Egress)
 	}
 }
-
-// EvidenceFrom reads the evidence of a record from its attributes, for a
-// producer that has the record but not Envoy's entry (a processor
-// normalising OTLP or text access logs).
-func EvidenceFrom(attrs pcommon.Map) Evidence {
-	e := Evidence{
-		Cluster:            strAttr(attrs, fields.EnvoyUpstreamCluster),
-		Route:              strAttr(attrs, fields.EnvoyRouteName),
-		CodeDetails:        strAttr(attrs, fields.EnvoyResponseCodeDetails),
-		TerminationDetails: strAttr(attrs, fields.EnvoyConnTerminationDetails),
-		UpstreamFailure:    strAttr(attrs, fields.EnvoyUpstreamTransportFailure),
-	}
-	if v, ok := attrs.Get(fields.EnvoyResponseFlags); ok && v.Type() == pcommon.ValueTypeStr {
-		e.Flags, e.HasFlags = ParseFlags(v.Str()), true
-	}
-	return e
-}
-
-func strAttr(attrs pcommon.Map, key string) string {
-	if v, ok := attrs.Get(key); ok && v.Type() == pcommon.ValueTypeStr {
-		return v.Str()
-	}
-	return ""
-}

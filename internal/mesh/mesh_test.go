@@ -40,7 +40,9 @@ func TestParsePort(t *testing.T) {
 	}
 }
 
-func TestDirectionOf(t *testing.T) {
+// The direction is the cluster name's, and outbound for the block_all
+// route, which answers without any cluster.
+func TestClassifyDirection(t *testing.T) {
 	for _, tt := range []struct {
 		cluster, route string
 		want           Direction
@@ -57,7 +59,8 @@ func TestDirectionOf(t *testing.T) {
 		{"", "default", Unknown},
 		{"", "", Unknown},
 	} {
-		assert.Equal(t, tt.want, DirectionOf(tt.cluster, tt.route), "%s %s", tt.cluster, tt.route)
+		f := DefaultDomains().Classify(&Evidence{Cluster: tt.cluster, Route: tt.route})
+		assert.Equal(t, tt.want, f.Direction, "%s %s", tt.cluster, tt.route)
 	}
 }
 
@@ -216,14 +219,10 @@ func TestFlags(t *testing.T) {
 	assert.Equal(t, "UAEX", FlagUnauthorized.String())
 }
 
-func TestEvidenceFromAttributes(t *testing.T) {
-	attrs := pcommon.NewMap()
-	attrs.PutStr("envoy.upstream.cluster", BlackHoleCluster)
-	attrs.PutStr("envoy.response_flags", "UF")
-	attrs.PutStr("envoy.upstream.transport_failure_reason", "x")
-	e := EvidenceFrom(attrs)
-	assert.Equal(t, Evidence{Cluster: BlackHoleCluster, UpstreamFailure: "x", Flags: FlagUpstreamConnectionFailure, HasFlags: true}, e)
-
+// Classified facts go into a record as its attributes; what is unknown
+// stays absent.
+func TestFactsPut(t *testing.T) {
+	e := Evidence{Cluster: BlackHoleCluster, UpstreamFailure: "x", Flags: FlagUpstreamConnectionFailure, HasFlags: true}
 	f := DefaultDomains().Classify(&e)
 	out := pcommon.NewMap()
 	f.Put(out)

@@ -16,7 +16,6 @@
 package ztunnel // import "github.com/otelcol-pan/otelcol-pan/processor/istionorm/internal/ztunnel"
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -72,13 +71,6 @@ func (l *Line) Parse(s string) error {
 		return l.parseJSON(j)
 	}
 	return l.parsePlain(s)
-}
-
-// ParsePlain reads a line of ztunnel's plain format.
-func ParsePlain(s string) (Line, error) {
-	var l Line
-	err := l.parsePlain(strings.TrimRight(s, "\r\n"))
-	return l, err
 }
 
 func (l *Line) parsePlain(s string) error {
@@ -212,47 +204,6 @@ func unquoteRust(s string) (string, int, error) {
 		}
 	}
 	return "", 0, errors.New("unterminated string")
-}
-
-// ParseJSON reads a line of ztunnel's JSON format (LOG_FORMAT=json).
-func ParseJSON(b []byte) (Line, error) {
-	var l Line
-	err := l.parseJSON(strings.TrimRight(string(b), "\r\n"))
-	return l, err
-}
-
-// FromMap reads a line that something upstream (file_log's json_parser, or
-// the JSON format) already turned into keys and values.
-func FromMap(m map[string]any) (Line, error) {
-	var l Line
-	str := func(k string) string { s, _ := m[k].(string); return s }
-	l.Time, l.Level, l.Target, l.Message = str("time"), str("level"), str("scope"), str("message")
-	if l.Time == "" || l.Level == "" {
-		return Line{}, ErrNotZtunnel
-	}
-	for k, v := range m {
-		switch k {
-		case "time", "level", "scope", "message":
-			continue
-		}
-		switch x := v.(type) {
-		case string:
-			l.Fields = append(l.Fields, Field{Key: k, Value: x, Quoted: true})
-		case json.Number:
-			l.Fields = append(l.Fields, Field{Key: k, Value: x.String()})
-		case float64:
-			l.Fields = append(l.Fields, Field{Key: k, Value: strconv.FormatFloat(x, 'f', -1, 64)})
-		case int64:
-			l.Fields = append(l.Fields, Field{Key: k, Value: strconv.FormatInt(x, 10)})
-		case bool:
-			l.Fields = append(l.Fields, Field{Key: k, Value: strconv.FormatBool(x)})
-		case nil:
-		default:
-			b, _ := json.Marshal(x)
-			l.Fields = append(l.Fields, Field{Key: k, Value: string(b)})
-		}
-	}
-	return l, nil
 }
 
 func abbreviate(s string) string {
