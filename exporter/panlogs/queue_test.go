@@ -22,7 +22,8 @@ type recordingLogs struct {
 	component.StartFunc
 	component.ShutdownFunc
 	mutates bool
-	sizes   []int
+	sizes   []int // records per request
+	bytes   []int // protobuf bytes per request
 	paths   []string
 }
 
@@ -32,6 +33,7 @@ func (r *recordingLogs) Capabilities() consumer.Capabilities {
 
 func (r *recordingLogs) ConsumeLogs(_ context.Context, ld plog.Logs) error {
 	r.sizes = append(r.sizes, ld.LogRecordCount())
+	r.bytes = append(r.bytes, (&plog.ProtoMarshaler{}).LogsSize(ld))
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		lrs := rls.At(i).ScopeLogs().At(0).LogRecords()
@@ -52,18 +54,24 @@ func TestSplitterKeepsRequestsUnderTheQueue(t *testing.T) {
 		sizer   exporterhelper.RequestSizerType
 		size    int64
 		mutates bool // the queue batches: records are moved, not copied
-		check   func(t *testing.T, sizes []int)
+		check   func(t *testing.T, r *recordingLogs)
 	}{
-		{"items", exporterhelper.RequestSizerTypeItems, 1000, false, func(t *testing.T, sizes []int) {
-			for _, n := range sizes {
+		{"items", exporterhelper.RequestSizerTypeItems, 1000, false, func(t *testing.T, r *recordingLogs) {
+			for _, n := range r.sizes {
 				assert.LessOrEqual(t, n, 500)
 			}
 		}},
-		{"bytes", exporterhelper.RequestSizerTypeBytes, 64 << 10, false, func(t *testing.T, sizes []int) {
-			assert.Greater(t, len(sizes), 2, "split by bytes")
+		{"bytes", exporterhelper.RequestSizerTypeBytes, 64 << 10, false, func(t *testing.T, r *recordingLogs) {
+			assert.Greater(t, len(r.bytes), 2, "split by bytes")
+			for _, n := range r.bytes {
+				assert.LessOrEqual(t, n, 32<<10)
+			}
 		}},
-		{"bytes_moving", exporterhelper.RequestSizerTypeBytes, 64 << 10, true, func(t *testing.T, sizes []int) {
-			assert.Greater(t, len(sizes), 2, "split by bytes")
+		{"bytes_moving", exporterhelper.RequestSizerTypeBytes, 64 << 10, true, func(t *testing.T, r *recordingLogs) {
+			assert.Greater(t, len(r.bytes), 2, "split by bytes")
+			for _, n := range r.bytes {
+				assert.LessOrEqual(t, n, 32<<10)
+			}
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,8 +79,16 @@ func TestSplitterKeepsRequestsUnderTheQueue(t *testing.T) {
 			q.Sizer, q.QueueSize = tt.sizer, tt.size
 			inner := &recordingLogs{mutates: tt.mutates}
 			exp := newSplitter(inner, configoptional.Some(q))
-			require.NoError(t, exp.ConsumeLogs(context.Background(), makeLogs(3000, "")))
-			tt.check(t, inner.sizes)
+			ld := makeLogs(3000, "")
+			require.NoError(t, exp.ConsumeLogs(context.Background(), ld))
+			tt.check(t, inner)
+			// MoveTo leaves an empty record behind.
+			left := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes().Len()
+			if tt.mutates {
+				assert.Zero(t, left, "the queue may mutate: records are moved out")
+			} else {
+				assert.Positive(t, left, "the queue shares the data: records are copied")
+			}
 			require.Len(t, inner.paths, 3000)
 			for i, p := range inner.paths {
 				require.Equal(t, "/r/"+strconv.Itoa(i), p)
