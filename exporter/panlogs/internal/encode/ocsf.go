@@ -248,7 +248,7 @@ func (ev *ocsfEvent) read(r *record.Record, s *settings) {
 	isHTTP := r.Event == fields.EventHTTP || method != "" || ev.statusOK
 	ev.response = ev.statusOK
 	ev.request = isHTTP && (r.Has(record.Path) || r.Has(record.UserAgent) || r.Has(record.RequestID) || r.Has(record.ReqSize) ||
-		r.Has(record.ProtoVersion) || hasXFF(r.Str(record.XFF)) || s.hasHeaders(r, false))
+		r.Has(record.ProtoVersion) || hasXFF(r.Str(record.XFF)) || s.hasRequestHeaders(r))
 	if method != "" {
 		// A method the schema does not enumerate is the activity's name
 		// (99, Other); the request is still an HTTP Activity.
@@ -278,7 +278,7 @@ func (ev *ocsfEvent) read(r *record.Record, s *settings) {
 			ev.activity = netFail
 		case r.Str(record.LogType) == "TcpUpstreamConnected":
 			ev.activity = netOpen
-		case r.Bool(record.Intermediate) || strings.HasSuffix(r.Str(record.LogType), "Periodic"):
+		case intermediate(r):
 			ev.activity = netTraffic
 		case r.Event == fields.EventTCP || endReason != "":
 			ev.activity = netClose
@@ -814,14 +814,11 @@ func (f ocsfFormat) httpResponse(w *jsonObject, r *record.Record, ev *ocsfEvent)
 	w.b = append(h.b, '}')
 }
 
-// hasHeaders reports whether the record holds one of include_headers.
-func (s *settings) hasHeaders(r *record.Record, response bool) bool {
+// hasRequestHeaders reports whether the record holds one of
+// include_headers among its request headers.
+func (s *settings) hasRequestHeaders(r *record.Record) bool {
 	for _, hk := range s.headers {
-		key := hk.requestKey
-		if response {
-			key = hk.responseKey
-		}
-		if _, ok := r.Attributes().Get(key); ok {
+		if _, ok := r.Attributes().Get(hk.requestKey); ok {
 			return true
 		}
 	}
