@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -67,12 +68,10 @@ func (d *Deploy) Config(recvAddr, metricsAddr, out, pprofAddr string, receiver m
 	cfg := deepCopy(d.config).(map[string]any)
 	recv := dig(cfg, "receivers", "istioals")
 	recv["endpoint"] = recvAddr
-	for k, v := range receiver {
-		recv[k] = v
-	}
+	maps.Copy(recv, receiver)
 	procs := dig(cfg, "processors")
 	delete(procs, "k8s_attributes")
-	if ml := dig(procs, "memory_limiter"); ml != nil {
+	if ml, ok := procs["memory_limiter"].(map[string]any); ok { // deploy/ may drop it
 		if p, ok := ml["limit_percentage"].(int); ok {
 			ml["limit_mib"] = d.MemoryLimitMiB * int64(p) / 100
 			delete(ml, "limit_percentage")

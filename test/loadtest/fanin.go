@@ -139,15 +139,14 @@ func varint3(v int) []byte {
 
 // fanInTally counts arrivals by (stream, round, entry) in growing bitsets.
 type fanInTally struct {
-	mu        sync.Mutex
-	perRound  int
-	streamOf  map[string]int
-	seen      [][]uint64
-	unique    int
-	dups      int
-	unknown   int
-	lastSeen  time.Time
-	lineCount int
+	mu       sync.Mutex
+	perRound int
+	streamOf map[string]int
+	seen     [][]uint64
+	unique   int
+	dups     int
+	unknown  int
+	lastSeen time.Time
 }
 
 func newFanInTally(streams, batch int) *fanInTally {
@@ -165,7 +164,6 @@ func (t *fanInTally) onLine(line []byte, at time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.lastSeen = at
-	t.lineCount++
 	s, known := t.streamOf[src]
 	ip := net.ParseIP(dst).To4()
 	round := dport - firstRoundPort
