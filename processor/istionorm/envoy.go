@@ -139,7 +139,7 @@ func (n *normalizer) envoyHTTP(attrs pcommon.Map, e *envoytext.Entry) {
 		}
 	}
 	if e.Authority != "" {
-		host, port := splitHostPort(e.Authority)
+		host, port := mesh.SplitHostPort(e.Authority)
 		putStr(attrs, fields.ServerAddress, host)
 		if port != 0 {
 			attrs.PutInt(fields.ServerPort, int64(port))

@@ -2,7 +2,6 @@ package istionorm // import "github.com/otelcol-pan/otelcol-pan/processor/istion
 
 import (
 	"cmp"
-	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
@@ -62,7 +61,7 @@ func (s *scratch) localOf(res pcommon.Map) *local {
 	}
 	pod, ns := get(fields.K8sPodName), get(fields.K8sNamespaceName)
 	l.proxyType = get(fields.IstioProxyType)
-	if typ, idPod, idNS := splitNodeID(get(envoyNodeName)); typ != "" {
+	if typ, _, idPod, idNS := mesh.SplitNodeID(get(envoyNodeName)); typ != "" {
 		l.proxyType = cmp.Or(l.proxyType, typ)
 		pod, ns = cmp.Or(pod, idPod), cmp.Or(ns, idNS)
 	}
@@ -82,17 +81,4 @@ func (s *scratch) localOf(res pcommon.Map) *local {
 	}
 	l.known = workload != "" || ns != ""
 	return l
-}
-
-// splitNodeID reads Istio's node id "type~ip~pod.namespace~namespace.svc.domain".
-func splitNodeID(id string) (typ, pod, ns string) {
-	parts := strings.SplitN(id, "~", 4)
-	if len(parts) != 4 {
-		return "", "", ""
-	}
-	pod = parts[2]
-	if i := strings.LastIndexByte(pod, '.'); i > 0 {
-		pod, ns = pod[:i], pod[i+1:]
-	}
-	return parts[0], pod, ns
 }

@@ -1,8 +1,6 @@
 package istionorm // import "github.com/otelcol-pan/otelcol-pan/processor/istionorm"
 
 import (
-	"strings"
-
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
@@ -29,39 +27,14 @@ func putHostPort(m pcommon.Map, addrKey, portKey, hp string) {
 	if hp == "" {
 		return
 	}
-	host, port := splitHostPort(hp)
+	host, port := mesh.SplitHostPort(hp)
 	putStr(m, addrKey, host)
 	if port != 0 {
 		m.PutInt(portKey, int64(port))
 	}
 }
 
-// splitHostPort splits "10.0.0.1:80", "[fd00::1]:80" or "name:80"; a value
-// without a valid port is all host.
-func splitHostPort(s string) (string, uint32) {
-	if strings.HasPrefix(s, "[") {
-		end := strings.IndexByte(s, ']')
-		if end < 0 {
-			return s, 0
-		}
-		if len(s) > end+2 && s[end+1] == ':' {
-			if p := mesh.ParsePort(s[end+2:]); p != 0 {
-				return s[1:end], p
-			}
-		}
-		return s[1:end], 0
-	}
-	i := strings.LastIndexByte(s, ':')
-	if i < 0 || strings.IndexByte(s[:i], ':') >= 0 {
-		return s, 0 // no port, or a bare IPv6 address
-	}
-	if p := mesh.ParsePort(s[i+1:]); p != 0 {
-		return s[:i], p
-	}
-	return s, 0
-}
-
 func hostOf(hp string) string {
-	h, _ := splitHostPort(hp)
+	h, _ := mesh.SplitHostPort(hp)
 	return h
 }

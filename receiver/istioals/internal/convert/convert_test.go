@@ -97,29 +97,6 @@ func TestNewNodeBothMetadataStyles(t *testing.T) {
 	}
 }
 
-func TestSplitAuthority(t *testing.T) {
-	tests := []struct {
-		in   string
-		host string
-		port int64
-	}{
-		{"details:9080", "details", 9080},
-		{"35.227.162.132", "35.227.162.132", 0},
-		{"[::1]:8443", "::1", 8443},
-		{"[::1]", "::1", 0},
-		{"fd00::1", "fd00::1", 0},
-		{"host:notaport", "host:notaport", 0},
-		{"host:99999", "host:99999", 0},
-		{"", "", 0},
-		{"[broken", "[broken", 0},
-	}
-	for _, tt := range tests {
-		h, p := SplitAuthority(tt.in)
-		assert.Equal(t, tt.host, h, tt.in)
-		assert.Equal(t, tt.port, p, tt.in)
-	}
-}
-
 // commonFromProto decodes an AccessLogCommon built with Envoy's protos
 // through the wire decoder, as the receiver sees it (in a TCP entry).
 func commonFromProto(tb testing.TB, c *datav3.AccessLogCommon) *commonView {

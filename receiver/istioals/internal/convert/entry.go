@@ -2,7 +2,6 @@ package convert
 
 import (
 	"crypto/tls"
-	"strconv"
 	"strings"
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
@@ -192,13 +191,13 @@ func httpProps(h *httpView, attrs pcommon.Map) {
 				attrs.PutStr(fields.URLPath, p)
 			}
 		}
-		host, port := SplitAuthority(req.str(fReqAuthority))
+		host, port := mesh.SplitHostPort(req.str(fReqAuthority))
 		putStr(attrs, fields.ServerAddress, host)
 		if port == 0 && h.hasPort && h.port > 0 && h.port <= 65535 {
-			port = int64(h.port)
+			port = uint32(h.port)
 		}
 		if port > 0 {
-			attrs.PutInt(fields.ServerPort, port)
+			attrs.PutInt(fields.ServerPort, int64(port))
 		}
 		putFields(attrs, req, reqStrings, false)
 		attrs.PutInt(fields.HTTPRequestBodySize, clampInt(req.uint(fReqBodyBytes)))
@@ -296,39 +295,4 @@ func putUint(attrs pcommon.Map, key string, v uint64) {
 // clampInt keeps a hostile uint64 from turning negative.
 func clampInt(v uint64) int64 {
 	return int64(min(v, 1<<63-1))
-}
-
-// SplitAuthority splits an HTTP authority into host and port; the port is 0
-// when absent or not a number. IPv6 literals keep no brackets.
-func SplitAuthority(a string) (string, int64) {
-	if a == "" {
-		return "", 0
-	}
-	if a[0] == '[' {
-		end := strings.IndexByte(a, ']')
-		if end < 0 {
-			return a, 0
-		}
-		host := a[1:end]
-		if len(a) > end+2 && a[end+1] == ':' {
-			return host, parsePort(a[end+2:])
-		}
-		return host, 0
-	}
-	i := strings.LastIndexByte(a, ':')
-	if i < 0 || strings.IndexByte(a[:i], ':') >= 0 {
-		return a, 0 // no port, or a bare IPv6 address
-	}
-	if p := parsePort(a[i+1:]); p > 0 {
-		return a[:i], p
-	}
-	return a, 0
-}
-
-func parsePort(s string) int64 {
-	p, err := strconv.ParseUint(s, 10, 16)
-	if err != nil {
-		return 0
-	}
-	return int64(p)
 }

@@ -59,7 +59,7 @@ func NewNode(node *corev3.Node, logName string) Node {
 	md := node.GetMetadata().GetFields()
 	putStr(res, fields.EnvoyNodeID, node.GetId())
 
-	idType, idIP, idPod, idNS := splitNodeID(node.GetId())
+	idType, idIP, idPod, idNS := mesh.SplitNodeID(node.GetId())
 	putStr(res, fields.IstioProxyType, idType)
 
 	pod := cmp.Or(str(md, "NAME"), str(md, "POD_NAME"), idPod)
@@ -115,21 +115,6 @@ func NewNode(node *corev3.Node, logName string) Node {
 		Cluster:          cluster,
 	}
 	return n
-}
-
-// splitNodeID splits Istio's node id "type~ip~pod.namespace~namespace.svc.domain".
-func splitNodeID(id string) (typ, ip, pod, ns string) {
-	parts := strings.SplitN(id, "~", 4)
-	if len(parts) != 4 {
-		return "", "", "", ""
-	}
-	typ, ip = parts[0], parts[1]
-	if i := strings.LastIndexByte(parts[2], '.'); i > 0 {
-		pod, ns = parts[2][:i], parts[2][i+1:]
-	} else {
-		pod = parts[2]
-	}
-	return typ, ip, pod, ns
 }
 
 func str(m map[string]*structpb.Value, key string) string {
