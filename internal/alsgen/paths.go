@@ -393,13 +393,12 @@ func ztBytes(e *Entry) (fromClient, toClient uint64) {
 func ztError(e *Entry) string {
 	c := e.common()
 	for _, d := range []string{c.GetConnectionTerminationDetails(), e.HTTP.GetResponse().GetResponseCodeDetails()} {
-		policy, ok := strings.CutPrefix(d, "rbac_access_denied_matched_policy[")
+		matched, ok := strings.CutPrefix(d, "rbac_access_denied_matched_policy[")
 		if !ok {
 			continue
 		}
-		if ns, rest, ok := strings.Cut(strings.TrimPrefix(policy, "ns["), "]-policy["); ok {
-			name, _, _ := strings.Cut(rest, "]")
-			return "connection closed due to policy rejection: explicitly denied by: " + ns + "/" + name
+		if rule := mesh.PolicyRule(strings.TrimSuffix(matched, "]")); rule != mesh.RuleNoAllowMatched {
+			return "connection closed due to policy rejection: explicitly denied by: " + rule
 		}
 		return "connection closed due to policy rejection: allow policies exist, but none allowed"
 	}
