@@ -11,6 +11,7 @@ package ocsfschema // import "github.com/otelcol-pan/otelcol-pan/internal/ocsfsc
 import (
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -226,7 +227,7 @@ func (s *Schema) resolve(p string, seen map[string]bool) (*Definition, error) {
 				return nil, fmt.Errorf("%s: includes missing %s", p, ip)
 			}
 			for name, raw := range pr.Attributes {
-				if err := s.mergeAttr(def, name, raw); err != nil {
+				if _, err := s.mergeAttr(def, name, raw); err != nil {
 					return nil, fmt.Errorf("%s: %s: %w", ip, name, err)
 				}
 				if pr.Meta == "profile" {
@@ -239,15 +240,12 @@ func (s *Schema) resolve(p string, seen map[string]bool) (*Definition, error) {
 		if name == "$include" {
 			continue
 		}
-		if err := s.mergeAttr(def, name, raw); err != nil {
+		profile, err := s.mergeAttr(def, name, raw)
+		if err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", p, name, err)
 		}
-		var own struct {
-			Profile *string `json:"profile"`
-		}
-		_ = json.Unmarshal(raw, &own)
-		if own.Profile != nil && *own.Profile != "" {
-			def.profileAttr[name] = *own.Profile
+		if profile != "" {
+			def.profileAttr[name] = profile
 		}
 	}
 	// A definition's constraint replaces the one it inherits (endpoint's
@@ -275,13 +273,15 @@ func (s *Schema) parentPath(p, name string) string {
 
 // mergeAttr lays a definition's view of an attribute over what is known of
 // it: the dictionary first, then what the definition's parents said. Enums
-// are merged value by value, as the OCSF server does.
-func (s *Schema) mergeAttr(def *Definition, name string, raw json.RawMessage) error {
+// are merged value by value, as the OCSF server does. It returns the
+// profile the definition's own view names the attribute part of ("" for
+// none).
+func (s *Schema) mergeAttr(def *Definition, name string, raw json.RawMessage) (profile string, err error) {
 	base, seen := def.Attributes[name]
 	if !seen {
 		d, ok := s.dictionary[name]
 		if !ok {
-			return fmt.Errorf("not in the dictionary")
+			return "", errors.New("not in the dictionary")
 		}
 		base = d
 		base.Enum = maps.Clone(d.Enum)
@@ -290,7 +290,7 @@ func (s *Schema) mergeAttr(def *Definition, name string, raw json.RawMessage) er
 	}
 	var over attr
 	if err := json.Unmarshal(raw, &over); err != nil {
-		return err
+		return "", err
 	}
 	if over.Type != "" {
 		base.Type = over.Type
@@ -314,7 +314,10 @@ func (s *Schema) mergeAttr(def *Definition, name string, raw json.RawMessage) er
 		base.Enum[k] = v
 	}
 	def.Attributes[name] = base
-	return nil
+	if over.Profile != nil {
+		profile = *over.Profile
+	}
+	return profile, nil
 }
 
 // Class is the resolved event class with that class_uid, or nil.
