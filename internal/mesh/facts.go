@@ -23,12 +23,10 @@ type Facts struct {
 	egressUnknown bool
 }
 
-// Classify derives the facts of one record from its evidence, the same way
-// for every source (ALS entries, OTLP records, ztunnel lines).
+// Classify derives the facts of one record from Envoy's evidence, the same
+// way for every source that has it (ALS entries, the OTLP provider's
+// records); ztunnel's connections go through ClassifyZtunnel.
 func (d Domains) Classify(e *Evidence) Facts {
-	if e.Ztunnel != nil {
-		return e.Ztunnel.classify(d)
-	}
 	c := ParseCluster(e.Cluster)
 	f := Facts{Direction: c.Direction()}
 	blockAll := IsBlockAll(e.Cluster, e.Route)

@@ -271,15 +271,15 @@ func TestZtunnelVerdict(t *testing.T) {
 		{"send: destination disconnected before all data was written", Verdict{ActionResetServer, "", EndRstFromServer}},
 		{"unknown waypoint: foo", Verdict{ActionAllow, "", EndUnknown}},
 	} {
-		e := Evidence{Ztunnel: &Ztunnel{Direction: Inbound, Error: tt.err}}
-		assert.Equal(t, tt.want, VerdictOf(&e), tt.err)
+		z := Ztunnel{Direction: Inbound, Error: tt.err}
+		assert.Equal(t, tt.want, z.verdict(), tt.err)
 	}
 }
 
 func TestZtunnelClassify(t *testing.T) {
 	d := DefaultDomains()
 	put := func(z Ztunnel) map[string]any {
-		f := d.Classify(&Evidence{Ztunnel: &z})
+		f := d.ClassifyZtunnel(&z)
 		m := pcommon.NewMap()
 		f.Put(m)
 		return m.AsRaw()

@@ -99,28 +99,22 @@ type Evidence struct {
 	Flags              Flags
 	// HasFlags: Envoy sent response flags, even none set.
 	HasFlags bool
-	// Ztunnel is set for a connection ztunnel logged instead of Envoy; the
-	// fields above are then empty.
-	Ztunnel *Ztunnel
 }
 
 // any reports whether there is evidence to judge by: where Envoy sent the
 // traffic or how it ended. An entry with none gets no verdict rather than a
 // guessed "allow".
 func (e *Evidence) any() bool {
-	return e.Cluster != "" || e.Route != "" || e.HasFlags || e.CodeDetails != "" || e.TerminationDetails != "" || e.Ztunnel != nil
+	return e.Cluster != "" || e.Route != "" || e.HasFlags || e.CodeDetails != "" || e.TerminationDetails != ""
 }
 
 // VerdictOf reads the verdict from the evidence: RBAC denials in the HTTP
 // response code details or the TCP connection termination details
 // ("rbac_access_denied_matched_policy[ns[foo]-policy[deny-all]-rule[0]]"),
 // ext-authz denials (UAEX), REGISTRY_ONLY's BlackHoleCluster and block_all
-// route, and the response flags for resets, timeouts and overload; or
-// ztunnel's error (Ztunnel.verdict).
+// route, and the response flags for resets, timeouts and overload.
+// (ztunnel's connections have their own: ClassifyZtunnel.)
 func VerdictOf(e *Evidence) Verdict {
-	if e.Ztunnel != nil {
-		return e.Ztunnel.verdict()
-	}
 	for _, d := range [2]string{e.CodeDetails, e.TerminationDetails} {
 		if rest, ok := strings.CutPrefix(d, rbacDeniedMatched); ok {
 			return Verdict{Action: ActionDeny, Rule: PolicyRule(strings.TrimSuffix(rest, "]")), EndReason: EndPolicyDeny}

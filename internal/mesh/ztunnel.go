@@ -58,11 +58,11 @@ const (
 	ztConnectFailed       = "connection failed: "
 )
 
-// classify gives a ztunnel connection's facts: its own direction; egress
-// for an outbound connection whose destination resolved to a service host
-// outside the mesh domains, or to nothing at all (an address ztunnel passed
-// through); the verdict from its error.
-func (z *Ztunnel) classify(d Domains) Facts {
+// ClassifyZtunnel gives a ztunnel connection's facts: its own direction;
+// egress for an outbound connection whose destination resolved to a service
+// host outside the mesh domains, or to nothing at all (an address ztunnel
+// passed through); the verdict from its error.
+func (d Domains) ClassifyZtunnel(z *Ztunnel) Facts {
 	f := Facts{Direction: z.Direction, Verdict: z.verdict(), HasVerdict: true}
 	if z.Direction == Outbound {
 		switch {

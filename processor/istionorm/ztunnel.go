@@ -188,8 +188,8 @@ func (n *normalizer) ztunnel(lr plog.LogRecord, l *ztunnel.Line) groupKey {
 		attrs.PutInt(fields.EnvoyDurationMs, dur.Milliseconds())
 	}
 
-	ev := mesh.Evidence{Ztunnel: &mesh.Ztunnel{Direction: dir, Service: z.dstService, Workload: z.dstWorkload, Error: z.err, Early: early}}
-	facts := n.domains.Classify(&ev)
+	zt := mesh.Ztunnel{Direction: dir, Service: z.dstService, Workload: z.dstWorkload, Error: z.err, Early: early}
+	facts := n.domains.ClassifyZtunnel(&zt)
 	facts.Put(attrs)
 
 	src := ztPeer(z.srcWorkload, z.srcNamespace, z.srcIdentity, z.srcCluster)
