@@ -3,7 +3,6 @@ package istionorm
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/otelcol-pan/otelcol-pan/processor/istionorm/internal/metadata"
+	"github.com/otelcol-pan/otelcol-pan/processor/istionorm/internal/ztunnel"
 )
 
 // benchRecords is the size of a benchmark batch.
@@ -27,11 +27,11 @@ func benchInput(b *testing.B, input string) plog.Logs {
 	var src plog.Logs
 	switch input {
 	case "ztunnel_plain", "ztunnel_map":
-		src = linesAsFileLogB(b, filepath.Join(dir, "ztunnel-plain.log"))
+		src = linesAsFileLog(b, filepath.Join(dir, "ztunnel-plain.log"))
 	case "ztunnel_json":
-		src = linesAsFileLogB(b, filepath.Join(dir, "ztunnel-json.log"))
+		src = linesAsFileLog(b, filepath.Join(dir, "ztunnel-json.log"))
 	case "envoy_text":
-		src = linesAsFileLogB(b, filepath.Join(dir, "envoy-text.log"))
+		src = linesAsFileLog(b, filepath.Join(dir, "envoy-text.log"))
 		src.ResourceLogs().At(0).Resource().Attributes().Clear()
 	case "envoy_labels":
 		var err error
@@ -68,8 +68,7 @@ func benchInput(b *testing.B, input string) plog.Logs {
 		readable[i%len(readable)].CopyTo(lr)
 		if input == "ztunnel_map" {
 			// The JSON format parsed by file_log's json_parser into the body.
-			var z ztunnelJSONer
-			raw := z.asMap(b, lr.Body().Str())
+			raw := ztunnelAsMap(b, lr.Body().Str())
 			require.NoError(b, lr.Body().SetEmptyMap().FromRaw(raw))
 		}
 	}
@@ -113,43 +112,18 @@ func newBenchNormalizer(b *testing.B) *normalizer {
 	return n
 }
 
-// linesAsFileLogB is linesAsFileLog for a benchmark.
-func linesAsFileLogB(b *testing.B, path string) plog.Logs {
+// ztunnelAsMap is a plain ztunnel line as the JSON format's map, as
+// file_log's json_parser would hand it over.
+func ztunnelAsMap(b *testing.B, line string) map[string]any {
 	b.Helper()
-	data, err := os.ReadFile(path)
+	l, err := ztunnel.Parse(line)
 	require.NoError(b, err)
-	ld := plog.NewLogs()
-	rl := ld.ResourceLogs().AppendEmpty()
-	ztunnelResource(rl.Resource().Attributes())
-	lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
-	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
-		lr := lrs.AppendEmpty()
-		lr.Body().SetStr(line)
-		lr.SetObservedTimestamp(observed)
-		lr.Attributes().PutStr("log.iostream", "stdout")
-		lr.Attributes().PutStr("logtag", "F")
-	}
-	return ld
-}
-
-// ztunnelJSONer turns a plain line into the JSON format's map.
-type ztunnelJSONer struct{}
-
-func (ztunnelJSONer) asMap(b *testing.B, line string) map[string]any {
-	b.Helper()
-	n := newBenchNormalizer(b)
-	s := n.scratchBox.Get().(*scratch)
-	require.NoError(b, s.line.Parse(line))
-	m := map[string]any{"time": s.line.Time, "level": s.line.Level, "scope": s.line.Target, "message": s.line.Message}
-	for _, f := range s.line.Fields {
-		if f.Quoted {
-			m[f.Key] = f.Value
+	m := map[string]any{"time": l.Time, "level": l.Level, "scope": l.Target, "message": l.Message}
+	for _, f := range l.Fields {
+		if v, err := json.Number(f.Value).Int64(); err == nil && !f.Quoted {
+			m[f.Key] = v
 		} else {
-			if v, err := json.Number(f.Value).Int64(); err == nil {
-				m[f.Key] = v
-			} else {
-				m[f.Key] = f.Value
-			}
+			m[f.Key] = f.Value
 		}
 	}
 	return m

@@ -46,7 +46,7 @@ func ztunnelResource(m pcommon.Map) {
 // linesAsFileLog reads a file of lines as file_log with the container
 // operator delivers them: one resource for the file, the line as the body,
 // the operator's attributes, the container runtime's time.
-func linesAsFileLog(t *testing.T, path string) plog.Logs {
+func linesAsFileLog(t testing.TB, path string) plog.Logs {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)
@@ -105,8 +105,8 @@ func newTestProcessor(t *testing.T, cfg *Config) func(plog.Logs) plog.Logs {
 // the processor, compared with testdata/golden/<name>-expected.yaml.
 func TestGolden(t *testing.T) {
 	for name, read := range map[string]func(*testing.T, string) plog.Logs{
-		"ztunnel-plain.log": linesAsFileLog,
-		"ztunnel-json.log":  linesAsFileLog,
+		"ztunnel-plain.log": func(t *testing.T, p string) plog.Logs { return linesAsFileLog(t, p) },
+		"ztunnel-json.log":  func(t *testing.T, p string) plog.Logs { return linesAsFileLog(t, p) },
 		"envoy-text.log":    linesAsOTLP,
 		"envoy-labels.yaml": readYAML,
 		"mixed.yaml":        readYAML,
