@@ -4,12 +4,8 @@ import (
 	"bufio"
 	"context"
 	"flag"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +21,7 @@ import (
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/otelcol-pan/otelcol-pan/internal/fields"
+	"github.com/otelcol-pan/otelcol-pan/internal/testutil"
 	"github.com/otelcol-pan/otelcol-pan/processor/istionorm/internal/metadata"
 )
 
@@ -166,49 +163,14 @@ func checkRecord(t *testing.T, names map[string]bool, lr plog.LogRecord) {
 	}
 }
 
-// recordNames are the string constants of internal/fields: the record's
-// attribute names.
-func recordNames(t *testing.T) map[string]bool {
-	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join("..", "..", "internal", "fields", "fields.go"), nil, 0)
-	require.NoError(t, err)
-	consts := map[string]string{}
-	var order []string
-	for _, d := range f.Decls {
-		g, ok := d.(*ast.GenDecl)
-		if !ok || g.Tok != token.CONST {
-			continue
-		}
-		for _, s := range g.Specs {
-			vs := s.(*ast.ValueSpec)
-			for i, n := range vs.Names {
-				if i < len(vs.Values) {
-					consts[n.Name] = exprString(consts, vs.Values[i])
-					order = append(order, n.Name)
-				}
-			}
-		}
-	}
+// recordNames are the record's attribute names: the string constants of
+// internal/fields, prefixes aside.
+func recordNames(t testing.TB) map[string]bool {
 	names := map[string]bool{}
-	for _, n := range order {
-		if v := consts[n]; v != "" && !strings.HasSuffix(v, ".") {
+	for _, v := range testutil.FieldNames(t) {
+		if !strings.HasSuffix(v, ".") {
 			names[v] = true
 		}
 	}
 	return names
-}
-
-// exprString evaluates a constant string expression of fields.go: a
-// literal, another constant, or their concatenation.
-func exprString(consts map[string]string, e ast.Expr) string {
-	switch e := e.(type) {
-	case *ast.BasicLit:
-		s, _ := strconv.Unquote(e.Value)
-		return s
-	case *ast.Ident:
-		return consts[e.Name]
-	case *ast.BinaryExpr:
-		return exprString(consts, e.X) + exprString(consts, e.Y)
-	}
-	return ""
 }

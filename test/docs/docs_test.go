@@ -8,12 +8,6 @@ package docs
 import (
 	"bufio"
 	"fmt"
-	"go/ast"
-	"go/constant"
-	"go/importer"
-	"go/parser"
-	"go/token"
-	"go/types"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -33,34 +27,6 @@ import (
 // root is the repository, seen from this package's directory.
 const root = "../.."
 
-// fieldNames evaluates the string constants of internal/fields, with the
-// names of the constants.
-func fieldNames(t *testing.T) map[string]string {
-	t.Helper()
-	fset := token.NewFileSet()
-	paths, err := filepath.Glob(filepath.Join(root, "internal", "fields", "*.go"))
-	require.NoError(t, err)
-	var files []*ast.File
-	for _, p := range paths {
-		if strings.HasSuffix(p, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, p, nil, 0)
-		require.NoError(t, err)
-		files = append(files, f)
-	}
-	pkg, err := (&types.Config{Importer: importer.Default()}).Check("fields", fset, files, nil)
-	require.NoError(t, err)
-	names := map[string]string{}
-	for _, n := range pkg.Scope().Names() {
-		if c, ok := pkg.Scope().Lookup(n).(*types.Const); ok && c.Val().Kind() == constant.String {
-			names[n] = constant.StringVal(c.Val())
-		}
-	}
-	require.NotEmpty(t, names)
-	return names
-}
-
 // Every attribute name, prefix and suffix in internal/fields appears in
 // docs/record.md as the start of a code span (`http.request.header.` is
 // documented by `http.request.header.<name>`).
@@ -68,7 +34,7 @@ func TestRecordDocumentsEveryField(t *testing.T) {
 	doc, err := os.ReadFile(filepath.Join(root, "docs", "record.md"))
 	require.NoError(t, err)
 	var missing []string
-	for name, value := range fieldNames(t) {
+	for name, value := range testutil.FieldNames(t) {
 		if !strings.Contains(string(doc), "`"+value) {
 			missing = append(missing, fmt.Sprintf("%s (%q)", name, value))
 		}
