@@ -18,6 +18,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
+	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/rfc3339"
 	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/record"
 	"github.com/otelcol-pan/otelcol-pan/internal/fields"
 	"github.com/otelcol-pan/otelcol-pan/internal/prefix"
@@ -128,7 +129,7 @@ func New(o Options) (*Encoder, error) {
 type Scratch struct {
 	// Two clocks: receive times and session times each stay in one second
 	// across a batch, so each keeps its formatted second.
-	received, session timeCache
+	received, session rfc3339.Cache
 	// OCSF's logged_time: the receive time in milliseconds, formatted.
 	loggedMs   int64
 	loggedText []byte

@@ -5,6 +5,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
+	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/rfc3339"
 	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/record"
 	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
@@ -171,13 +172,13 @@ func (o *jsonObject) int(k string, v int64) {
 }
 
 // time writes ts (RFC 3339, UTC, microseconds) through a second cache.
-func (o *jsonObject) time(k string, ts pcommon.Timestamp, clock *timeCache) {
+func (o *jsonObject) time(k string, ts pcommon.Timestamp, clock *rfc3339.Cache) {
 	if ts == 0 {
 		return
 	}
 	o.key(k)
 	o.b = append(o.b, '"')
-	o.b = clock.append(o.b, ts)
+	o.b = clock.Append(o.b, int64(ts))
 	o.b = append(o.b, '"')
 }
 

@@ -192,14 +192,3 @@ func validUTF8(s string) string {
 	return b.String()
 }
 
-func TestTimeCacheMatchesTimeFormat(t *testing.T) {
-	var c timeCache
-	for _, ts := range []time.Time{
-		time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC), time.Date(2026, 1, 2, 3, 4, 5, 999999999, time.UTC),
-		time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), time.Date(1999, 12, 31, 23, 59, 59, 123456789, time.UTC),
-		time.Date(2026, 1, 2, 3, 4, 5, 7000, time.UTC),
-	} {
-		got := string(c.append(nil, pcommon.NewTimestampFromTime(ts)))
-		assert.Equal(t, ts.UTC().Format("2006-01-02T15:04:05.000000Z07:00"), got)
-	}
-}

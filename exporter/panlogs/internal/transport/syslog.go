@@ -15,6 +15,8 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configtls"
 	"go.uber.org/zap"
+
+	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/rfc3339"
 )
 
 // SyslogSettings configure a Syslog transport.
@@ -52,6 +54,7 @@ type Syslog struct {
 	mu    sync.Mutex
 	conn  net.Conn
 	frame []byte
+	clock rfc3339.Cache // RFC 5424 timestamps
 }
 
 // NewSyslog sends to the server set names.
@@ -184,13 +187,12 @@ func (t *Syslog) appendHeader(b []byte, m *Message) []byte {
 	b = append(b, '<')
 	b = strconv.AppendInt(b, int64(t.set.Facility*8+m.Severity), 10)
 	b = append(b, '>')
-	ts := time.Now()
-	if m.Time != 0 {
-		ts = time.Unix(0, m.Time)
+	ns := m.Time
+	if ns == 0 {
+		ns = time.Now().UnixNano()
 	}
-	ts = ts.UTC()
 	if t.set.RFC3164 {
-		b = ts.AppendFormat(b, time.Stamp)
+		b = time.Unix(0, ns).UTC().AppendFormat(b, time.Stamp)
 		b = append(b, ' ')
 		b = append(b, t.hostname...)
 		b = append(b, ' ')
@@ -202,7 +204,7 @@ func (t *Syslog) appendHeader(b []byte, m *Message) []byte {
 		return append(b, ':', ' ')
 	}
 	b = append(b, '1', ' ')
-	b = ts.AppendFormat(b, "2006-01-02T15:04:05.000000Z07:00")
+	b = t.clock.Append(b, ns)
 	b = append(b, ' ')
 	b = append(b, t.hostname...)
 	b = append(b, ' ')
