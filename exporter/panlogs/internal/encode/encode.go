@@ -18,8 +18,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
-	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/rfc3339"
 	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/record"
+	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/rfc3339"
 	"github.com/otelcol-pan/otelcol-pan/internal/fields"
 	"github.com/otelcol-pan/otelcol-pan/internal/prefix"
 )

@@ -5,8 +5,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
-	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/rfc3339"
 	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/record"
+	"github.com/otelcol-pan/otelcol-pan/exporter/panlogs/internal/rfc3339"
 	"github.com/otelcol-pan/otelcol-pan/internal/mesh"
 )
 

@@ -191,4 +191,3 @@ func validUTF8(s string) string {
 	}
 	return b.String()
 }
-
