@@ -43,10 +43,10 @@ func ztunnelResource(m pcommon.Map) {
 // linesAsFileLog reads a file of lines as file_log with the container
 // operator delivers them: one resource for the file, the line as the body,
 // the operator's attributes, the container runtime's time.
-func linesAsFileLog(t testing.TB, path string) plog.Logs {
-	t.Helper()
+func linesAsFileLog(tb testing.TB, path string) plog.Logs {
+	tb.Helper()
 	f, err := os.Open(path)
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	defer f.Close()
 	ld := plog.NewLogs()
 	rl := ld.ResourceLogs().AppendEmpty()
@@ -62,7 +62,7 @@ func linesAsFileLog(t testing.TB, path string) plog.Logs {
 		lr.Attributes().PutStr("logtag", "F")
 		lr.Attributes().PutStr("log.file.path", "/var/log/pods/istio-system_ztunnel-x7k2p_4f1c2b7e-8a9d-4e3f-b2c1-0d9e8f7a6b5c/istio-proxy/0.log")
 	}
-	require.NoError(t, sc.Err())
+	require.NoError(tb, sc.Err())
 	return ld
 }
 
@@ -165,9 +165,10 @@ func checkRecord(t *testing.T, names map[string]bool, lr plog.LogRecord) {
 
 // recordNames are the record's attribute names: the string constants of
 // internal/fields, prefixes aside.
-func recordNames(t testing.TB) map[string]bool {
+func recordNames(tb testing.TB) map[string]bool {
+	tb.Helper()
 	names := map[string]bool{}
-	for _, v := range testutil.FieldNames(t) {
+	for _, v := range testutil.FieldNames(tb) {
 		if !strings.HasSuffix(v, ".") {
 			names[v] = true
 		}

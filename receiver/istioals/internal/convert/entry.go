@@ -194,7 +194,7 @@ func httpProps(h *httpView, attrs pcommon.Map) {
 		host, port := mesh.SplitHostPort(req.str(fReqAuthority))
 		putStr(attrs, fields.ServerAddress, host)
 		if port == 0 && h.hasPort && h.port > 0 && h.port <= 65535 {
-			port = uint32(h.port)
+			port = h.port
 		}
 		if port > 0 {
 			attrs.PutInt(fields.ServerPort, int64(port))
