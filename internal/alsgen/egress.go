@@ -99,16 +99,12 @@ func EgressTCPEntry(w Workload, d EgressDest, i int, start time.Time) *datav3.TC
 
 // EgressHTTPMessage wraps HTTP entries in one ALS message.
 func EgressHTTPMessage(entries ...*datav3.HTTPAccessLogEntry) *accesslogv3.StreamAccessLogsMessage {
-	return &accesslogv3.StreamAccessLogsMessage{LogEntries: &accesslogv3.StreamAccessLogsMessage_HttpLogs{
-		HttpLogs: &accesslogv3.StreamAccessLogsMessage_HTTPAccessLogEntries{LogEntry: entries},
-	}}
+	return httpMessage(nil, entries...)
 }
 
 // EgressTCPMessage wraps TCP (and TLS) entries in one ALS message.
 func EgressTCPMessage(entries ...*datav3.TCPAccessLogEntry) *accesslogv3.StreamAccessLogsMessage {
-	return &accesslogv3.StreamAccessLogsMessage{LogEntries: &accesslogv3.StreamAccessLogsMessage_TcpLogs{
-		TcpLogs: &accesslogv3.StreamAccessLogsMessage_TCPAccessLogEntries{LogEntry: entries},
-	}}
+	return tcpMessage(nil, entries...)
 }
 
 // EgressStream sends msgs in order on one stream from w's sidecar, the

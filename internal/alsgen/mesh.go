@@ -217,13 +217,9 @@ func tcpMessage(id *accesslogv3.StreamAccessLogsMessage_Identifier, entries ...*
 	}}
 }
 
+// fixedStream sends msgs once, in order.
 func fixedStream(msgs ...*accesslogv3.StreamAccessLogsMessage) Stream {
-	return Stream{Next: func(i int) (*accesslogv3.StreamAccessLogsMessage, int) {
-		if i >= len(msgs) {
-			return nil, 0
-		}
-		return msgs[i], Entries(msgs[i])
-	}}
+	return ReplayStreams([][]*accesslogv3.StreamAccessLogsMessage{msgs}, 1)[0]
 }
 
 // Mesh returns the sample mesh's streams, one per proxy and log type, in

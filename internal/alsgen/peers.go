@@ -8,11 +8,13 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 )
 
-// peerState is the upstream_peer filter state a sidecar logs for an in-mesh
-// peer: Istio's workload metadata as a google.protobuf.Struct, lower-case keys.
-// Envoy logs the same bytes for the same peer, so the value is marshalled
-// deterministically and built once per peer.
-func peerState(namespace, workload string) *anypb.Any {
+// PeerState is the filter state a sidecar logs for the in-mesh peer
+// workload in namespace (downstream_peer or upstream_peer): Istio's
+// workload metadata of "<workload>-v1", its pod and its identity, as a
+// google.protobuf.Struct with lower-case keys. Envoy logs the same bytes
+// for the same peer, so the value is marshalled deterministically and
+// built once per peer.
+func PeerState(namespace, workload string) *anypb.Any {
 	key := namespace + "/" + workload
 	if a, ok := peerStates.Load(key); ok {
 		return a.(*anypb.Any)
@@ -36,8 +38,3 @@ func peerState(namespace, workload string) *anypb.Any {
 }
 
 var peerStates sync.Map
-
-// PeerState is the filter state a sidecar logs for the in-mesh peer
-// workload in namespace (downstream_peer or upstream_peer): Istio's
-// workload metadata of "<workload>-v1", its pod and its identity.
-func PeerState(namespace, workload string) *anypb.Any { return peerState(namespace, workload) }

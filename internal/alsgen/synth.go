@@ -94,7 +94,7 @@ func toService(w Workload, i int, dstIP string, port uint32, service string, sta
 		UpstreamRemoteAddress:   sockAddr(dstIP, port),
 		StartTime:               timestamppb.New(start),
 		UpstreamCluster:         "outbound|" + strconv.Itoa(int(port)) + "||" + service + "." + w.Namespace + ".svc.cluster.local",
-		FilterStateObjects:      map[string]*anypb.Any{"upstream_peer": peerState(w.Namespace, service)},
+		FilterStateObjects:      map[string]*anypb.Any{"upstream_peer": PeerState(w.Namespace, service)},
 	}
 }
 
